@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { HttpStatus, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { Problem } from '../problems/problem.js';
+import { IdempotencyService } from './idempotency.service.js';
+import { stableStringify } from './stable-json.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Applies `Idempotency-Key` to every POST that sends one. */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly service: IdempotencyService, private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request & { user?: { id?: string } }>();
+    const key = req.header(IDEMPOTENCY_HEADER);
+    if (req.method !== 'POST' || key === undefined) return next.handle();
+    if (!KEY_PATTERN.test(key)) {
+      throw new Problem(400, 'invalid-idempotency-key', 'Bad Request', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    }
+    const res = context.switchToHttp().getResponse<Response>();
+    const scope = req.user?.id ?? 'anonymous';
+    const path = (req.originalUrl ?? req.url).split('?')[0];
+    const hash = createHash('sha256').update(`${req.method} ${path}\n${stableStringify(req.body ?? null)}`).digest('hex');
+    const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+
+    return from(
+      (async () => {
+        const start = await this.service.begin(scope, key, hash);
+        if (start.kind === 'replay') {
+          res.status(start.status);
+          res.setHeader('Idempotent-Replayed', 'true');
+          return start.body;
+        }
+        try {
+          const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          await this.service.complete(scope, key, status, body);
+          return body;
+        } catch (err) {
+          await this.service.release(scope, key).catch(() => undefined);
+          throw err;
+        }
+      })(),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import type { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations/index.js';
+
+/** The one TypeORM options object shared by the app, the migration CLI and the tests. */
+export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak' },
+    ...extra,
+  } as DataSourceOptions;
+}

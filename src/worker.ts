@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { launch } from './launcher.js';
+
+// Queue processors, reconciler and outbox relay only (no HTTP).
+await launch('worker');

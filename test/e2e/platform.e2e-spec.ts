@@ -1,0 +1,130 @@
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { SmtpCatcher } from '../harness/smtp-catcher.js';
+
+const PROBLEM = /^application\/problem\+json/;
+
+describe('platform over HTTP', () => {
+  let smtp: SmtpCatcher;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    smtp = await new SmtpCatcher().start();
+    t = await startTestApp({ smtp });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  describe('health', () => {
+    it('reports database, Redis and SMTP up without authentication', async () => {
+      const res = await t.http.get('/api/v1/health').expect(200);
+      expect(res.body.status).toBe('ok');
+      expect(res.body.info.database.status).toBe('up');
+      expect(res.body.info.redis.status).toBe('up');
+      expect(res.body.info.smtp.status).toBe('up');
+    });
+
+    it('answers 503 naming SMTP when the mail server is gone, and recovers when it is back', async () => {
+      const port = smtp.port;
+      await smtp.stop();
+      try {
+        const down = await t.http.get('/api/v1/health').expect(503);
+        expect(down.body.status).toBe('error');
+        expect(down.body.error.smtp.status).toBe('down');
+        expect(down.body.info.database.status).toBe('up');
+      } finally {
+        await smtp.start(port);
+      }
+      await t.http.get('/api/v1/health').expect(200);
+    });
+  });
+
+  describe('errors are application/problem+json', () => {
+    it('answers an unknown route 404 with a problem and the request id', async () => {
+      const res = await t.http.get('/api/v1/no-such-thing').set('X-Request-Id', 'req-abc-123').expect(404);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.headers['x-request-id']).toBe('req-abc-123');
+      expect(res.body).toMatchObject({ type: 'https://marak.example/problems/not-found', status: 404, title: 'Not Found' });
+      expect(res.body.instance).toBe('urn:request:req-abc-123');
+    });
+
+    it('answers malformed JSON 400 without quoting the body back', async () => {
+      const res = await t.http
+        .post('/api/v1/test/clock')
+        .set('Content-Type', 'application/json')
+        .send('{"now": "Matti Meikäläinen"')
+        .expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.type).toBe('https://marak.example/problems/malformed-json');
+      expect(JSON.stringify(res.body)).not.toContain('Matti');
+    });
+
+    it('answers invalid and unknown fields 400 with one entry per field, values not echoed', async () => {
+      const res = await t.http.post('/api/v1/test/clock').send({ now: 'yesterday-ish', firstName: 'Maija' }).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.type).toBe('https://marak.example/problems/validation');
+      const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
+      expect(fields).toEqual(['firstName', 'now']);
+      expect(JSON.stringify(res.body)).not.toContain('Maija');
+      expect(JSON.stringify(res.body)).not.toContain('yesterday-ish');
+    });
+
+    it('answers a body over the size limit 413', async () => {
+      const res = await t.http.post('/api/v1/test/clock').send({ advance: 'x'.repeat(2 * 1024 * 1024) }).expect(413);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.status).toBe(413);
+    });
+
+    it('answers a domain rule 422 with a stable type', async () => {
+      const dayBefore = new Date(t.clock.now().getTime() - 86_400_000).toISOString();
+      const res = await t.http.post('/api/v1/test/clock').send({ now: dayBefore }).expect(422);
+      expect(res.body.type).toBe('https://marak.example/problems/clock-moves-forward');
+    });
+  });
+
+  describe('test clock', () => {
+    it('sets and advances "now" by an ISO duration', async () => {
+      await t.http.post('/api/v1/test/clock').send({ now: '2027-01-04T07:00:00.000Z' }).expect(200);
+      const res = await t.http.post('/api/v1/test/clock').send({ advance: 'P14DT2H' }).expect(200);
+      expect(res.body.now).toBe('2027-01-18T09:00:00.000Z');
+      expect(t.clock.now().toISOString()).toBe('2027-01-18T09:00:00.000Z');
+      expect((await t.http.get('/api/v1/test/clock').expect(200)).body.now).toBe('2027-01-18T09:00:00.000Z');
+    });
+
+    it('refuses durations of uncertain length', async () => {
+      const res = await t.http.post('/api/v1/test/clock').send({ advance: 'P1M' }).expect(400);
+      expect(res.body.errors[0].field).toBe('advance');
+    });
+  });
+
+  describe('OpenAPI and metrics', () => {
+    it('serves the OpenAPI document and its UI', async () => {
+      const doc = await t.http.get('/api/docs-json').expect(200);
+      expect(doc.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/health', '/api/v1/test/clock']));
+      const ui = await t.http.get('/api/docs').expect(200);
+      expect(ui.text).toContain('swagger');
+    });
+
+    it('exposes an HTTP latency histogram by route pattern and queue depths', async () => {
+      await t.http.get('/api/v1/health').expect(200);
+      const res = await t.http.get('/api/v1/metrics').expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toMatch(/marak_http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/health"/);
+      expect(res.text).toMatch(/marak_queue_jobs\{queue="maintenance",state="delayed"\} \d+/);
+    });
+  });
+});
+
+describe('without MARAK_TEST_CLOCK', () => {
+  it('has no test clock route at all', async () => {
+    const t = await startTestApp({ env: { MARAK_TEST_CLOCK: 'false' } });
+    try {
+      await t.http.post('/api/v1/test/clock').send({ advance: 'P1D' }).expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
