@@ -113,7 +113,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       check();
     } catch (e) {
       // The library's messages never contain key material.
-      problems.push(`${name}: ${e instanceof Error ? e.message : 'invalid'}`);
+      const message = e instanceof Error ? e.message : 'invalid';
+      problems.push(message.startsWith(name) ? message : `${name}: ${message}`);
     }
   }
 

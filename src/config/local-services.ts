@@ -90,14 +90,13 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+/** PATH, then the usual places a package manager puts redis-server. */
+export const DEFAULT_SEARCH_PATH = [process.env.PATH ?? '', '/usr/bin', '/usr/local/bin', '/usr/sbin', '/opt/homebrew/bin'].join(path.delimiter);
+
+export function findOnPath(command: string, searchPath = DEFAULT_SEARCH_PATH): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     const candidate = path.join(dir, command);
     if (dir && existsSync(candidate)) return candidate;
-  }
-  for (const dir of ['/usr/bin', '/usr/local/bin', '/usr/sbin', '/opt/homebrew/bin']) {
-    const candidate = path.join(dir, command);
-    if (existsSync(candidate)) return candidate;
   }
   return undefined;
 }
@@ -160,10 +159,20 @@ export async function startRedisServer(binary: string, logger: Logger): Promise<
  * Resolves the database and Redis URLs. Only called outside production: production refuses
  * to start without explicit URLs (see loadConfig).
  */
-export async function resolveLocalServices(
-  opts: { databaseUrl?: string; redisUrl?: string; dataDir: string; databaseName?: string },
-  logger: Logger,
-): Promise<LocalServices> {
+export interface LocalServiceOptions {
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  databaseName?: string;
+  /** Where to look first (tests point these elsewhere). */
+  localPostgresUrl?: string;
+  localRedisUrl?: string;
+  searchPath?: string;
+}
+
+export async function resolveLocalServices(opts: LocalServiceOptions, logger: Logger): Promise<LocalServices> {
+  const localPg = opts.localPostgresUrl ?? LOCAL_PG_URL;
+  const localRedis = opts.localRedisUrl ?? LOCAL_REDIS_URL;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -172,8 +181,8 @@ export async function resolveLocalServices(
     let databaseUrl = opts.databaseUrl;
     if (!databaseUrl) {
       const name = opts.databaseName ?? DEFAULT_DATABASE;
-      let serverUrl = LOCAL_PG_URL;
-      if (await postgresAnswers(LOCAL_PG_URL)) {
+      let serverUrl = localPg;
+      if (await postgresAnswers(localPg)) {
         logger.info('DATABASE_URL is not set: using the PostgreSQL that answers on 127.0.0.1:5432');
       } else {
         const embedded = await startEmbeddedPostgres(opts.dataDir, logger);
@@ -186,11 +195,11 @@ export async function resolveLocalServices(
 
     let redisUrl = opts.redisUrl;
     if (!redisUrl) {
-      if (await redisAnswers(LOCAL_REDIS_URL)) {
-        redisUrl = LOCAL_REDIS_URL;
+      if (await redisAnswers(localRedis)) {
+        redisUrl = localRedis;
         logger.info('REDIS_URL is not set: using the Redis that answers on 127.0.0.1:6379');
       } else {
-        const binary = onPath('redis-server');
+        const binary = findOnPath('redis-server', opts.searchPath);
         if (!binary) throw new LocalServiceError(REDIS_MISSING_HELP);
         const started = await startRedisServer(binary, logger);
         stops.push(started.stop);
