@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor.js';
 import { IdempotencyService } from './common/idempotency/idempotency.service.js';
 import { ProblemFilter } from './common/problems/problem.filter.js';
+import { RequestContextMiddleware } from './common/request-context.middleware.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { Clock, SystemClock, TestClock } from './platform/clock/clock.js';
@@ -102,7 +103,7 @@ class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(HttpMetricsMiddleware, RequestContextMiddleware).forRoutes('*path');
   }
 }
 
