@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { parseBlindIndexKey } from '../../../libs/field-crypto/index.js';
+import { requestContext } from '../../common/request-context.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Clock } from '../../platform/clock/clock.js';
+import { GENESIS_HASH, auditHash, type AuditChainRow } from './audit-chain.js';
+import { normaliseAuditEntry, type AuditDetailValue, type AuditEntry } from './audit-entry.js';
+import { appendHead, headsFilePath, readLastHead, type RecordedHead } from './audit-heads-file.js';
+import { AUDIT_COLUMNS, AuditChainVerifier, fromDbRow, type AuditVerifyResult } from './audit-verifier.js';
+
+/** Advisory lock serialising appends, so the chain never forks (the migration lock is …001). */
+export const AUDIT_CHAIN_LOCK_KEY = 724_615_002;
+
+export interface AuditRecord {
+  id: string;
+  seq: string;
+  hash: Buffer;
+}
+
+export interface AuditSearch {
+  objectType?: string;
+  objectId?: string;
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  /** seq of the last item of the previous page */
+  cursor?: string;
+}
+
+export interface AuditItem {
+  id: string;
+  seq: string;
+  occurredAt: string;
+  actorId: string | null;
+  actorAgencyId: string | null;
+  actorRoles: string[];
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  subjectIds: string[];
+  purpose: string | null;
+  requestId: string | null;
+  groupId: string | null;
+  details: Record<string, AuditDetailValue>;
+  hash: string;
+}
+
+export interface AccessLogItem {
+  id: string;
+  occurredAt: string;
+  actorId: string | null;
+  actorAgencyId: string | null;
+  actorRoles: string[];
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  purpose: string | null;
+  requestId: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Thrown when `record` is given a manager outside a transaction: the lock would not hold. */
+export class AuditTransactionError extends Error {
+  override name = 'AuditTransactionError';
+}
+
+/**
+ * The audit log. `record` appends within the caller's transaction (fail closed: when it throws,
+ * the caller's change rolls back with it); `recordRead` does the same for reads, opening a
+ * transaction when the caller has none. Rows hold ids and codes, never personal data.
+ */
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+  private readonly key: Buffer;
+  readonly headsPath: string;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.key = parseBlindIndexKey(config.auditKey);
+    this.headsPath = headsFilePath(config.dataDir);
+  }
+
+  /**
+   * Appends one row inside the caller's transaction. The advisory lock is held until that
+   * transaction ends, so call this as the last statement of the transaction: everything after
+   * it is serialised with every other audited change.
+   */
+  async record(manager: EntityManager, entry: AuditEntry): Promise<AuditRecord> {
+    const content = normaliseAuditEntry(entry, requestContext.get());
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new AuditTransactionError('AuditService.record needs the entity manager of an open transaction');
+    }
+    // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after
+    // the lock is granted, so it sees the head the previous holder committed.
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+    const [head] = await manager.query(
+      `SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq,
+              (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS prev_hash`,
+    );
+    const prevHash: Buffer = head.prev_hash ?? GENESIS_HASH;
+    const row: AuditChainRow = {
+      ...content,
+      seq: head.seq as string,
+      id: randomUUID(),
+      occurredAt: new Date(this.clock.now().getTime()),
+    };
+    const hash = auditHash(this.key, row, prevHash);
+    await manager.query(
+      `INSERT INTO audit_log (seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
+                              subject_ids, purpose, request_id, group_id, details, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::uuid[], $11, $12, $13, $14::jsonb, $15, $16)`,
+      [
+        row.seq,
+        row.id,
+        row.occurredAt,
+        row.actorId,
+        row.actorAgencyId,
+        row.actorRoles,
+        row.action,
+        row.objectType,
+        row.objectId,
+        row.subjectIds,
+        row.purpose,
+        row.requestId,
+        row.groupId,
+        JSON.stringify(row.details),
+        prevHash,
+        hash,
+      ],
+    );
+    return { id: row.id, seq: row.seq, hash };
+  }
+
+  /** Records a read: within the caller's transaction when given one, else in a transaction of its own. */
+  async recordRead(entry: AuditEntry, manager?: EntityManager): Promise<AuditRecord> {
+    if (manager?.queryRunner?.isTransactionActive) return this.record(manager, entry);
+    return this.db.transaction((tx) => this.record(tx, entry));
+  }
+
+  /** `GET /audit`: newest first; the search itself is recorded. */
+  async search(filter: AuditSearch): Promise<Page<AuditItem>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.objectType !== undefined) add('object_type = ?', filter.objectType);
+    if (filter.objectId !== undefined) add('object_id = ?', filter.objectId);
+    if (filter.actorId !== undefined) add('actor_id = ?', filter.actorId);
+    if (filter.from !== undefined) add('occurred_at >= ?', filter.from);
+    if (filter.to !== undefined) add('occurred_at < ?', filter.to);
+    if (filter.cursor !== undefined) add('seq < ?', filter.cursor);
+    params.push(filter.limit + 1);
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY seq DESC LIMIT $${params.length}`;
+    return this.db.transaction(async (tx) => {
+      const rows: Record<string, unknown>[] = await tx.query(sql, params);
+      const page = toPage(rows, filter.limit);
+      await this.record(tx, { action: 'audit.search', objectType: 'audit_log', details: { count: page.items.length } });
+      return { items: page.items.map(toItem), nextCursor: page.nextCursor };
+    });
+  }
+
+  /**
+   * `GET /people/:id/access-log`, a data subject's request: every row naming the person, with
+   * who (user and agency), in which role, did what, when and why. One query per page; the
+   * request is recorded first, so the report includes itself.
+   */
+  async accessLog(personId: string, page: { limit: number; cursor?: string }): Promise<Page<AccessLogItem>> {
+    return this.db.transaction(async (tx) => {
+      await this.record(tx, { action: 'person.access-log-read', objectType: 'person', objectId: personId, subjectIds: [personId] });
+      const rows: Record<string, unknown>[] = await tx.query(
+        `SELECT seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id, purpose, request_id
+           FROM audit_log
+          WHERE subject_ids @> ARRAY[$1::uuid] AND ($2::bigint IS NULL OR seq < $2::bigint)
+          ORDER BY seq DESC LIMIT $3`,
+        [personId, page.cursor ?? null, page.limit + 1],
+      );
+      const p = toPage(rows, page.limit);
+      return {
+        items: p.items.map((r) => ({
+          id: String(r.id),
+          occurredAt: (r.occurred_at as Date).toISOString(),
+          actorId: (r.actor_id as string | null) ?? null,
+          actorAgencyId: (r.actor_agency_id as string | null) ?? null,
+          actorRoles: (r.actor_roles as string[]) ?? [],
+          action: String(r.action),
+          objectType: String(r.object_type),
+          objectId: (r.object_id as string | null) ?? null,
+          purpose: (r.purpose as string | null) ?? null,
+          requestId: (r.request_id as string | null) ?? null,
+        })),
+        nextCursor: p.nextCursor,
+      };
+    });
+  }
+
+  /** Walks the whole chain and compares the heads recorded outside the database. */
+  async verify(): Promise<AuditVerifyResult> {
+    return new AuditChainVerifier((sql, params) => this.db.query(sql, params), this.key, this.headsPath).verify();
+  }
+
+  /** `GET /audit/verify`: verifies, then records who asked and what they were told. */
+  async verifyOnRequest(): Promise<AuditVerifyResult> {
+    const result = await this.verify();
+    await this.db.transaction((tx) =>
+      this.record(tx, { action: 'audit.verify', objectType: 'audit_log', details: { valid: result.valid, checked: result.checked } }),
+    );
+    return result;
+  }
+
+  /**
+   * Writes the chain's head outside the database: a log line always, and a line in
+   * `<dataDir>/audit/heads.jsonl` when it moved since the last one there.
+   */
+  async exportHead(): Promise<RecordedHead | undefined> {
+    const [row] = await this.db.query(`SELECT seq::text AS seq, id, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`);
+    if (!row) {
+      this.logger.log({ seq: null }, 'audit head');
+      return undefined;
+    }
+    const head: RecordedHead = { seq: row.seq, id: row.id, hash: (row.hash as Buffer).toString('hex'), at: this.clock.now().toISOString() };
+    const last = await readLastHead(this.headsPath);
+    const moved = !last || last.seq !== head.seq || last.hash !== head.hash;
+    if (moved) await appendHead(this.headsPath, head);
+    this.logger.log({ seq: head.seq, id: head.id, hash: head.hash, written: moved }, 'audit head');
+    return head;
+  }
+}
+
+function toPage(rows: Record<string, unknown>[], limit: number): { items: Record<string, unknown>[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]!.seq) : null };
+}
+
+function toItem(raw: Record<string, unknown>): AuditItem {
+  const r = fromDbRow(raw);
+  return {
+    id: r.id,
+    seq: r.seq,
+    occurredAt: r.occurredAt.toISOString(),
+    actorId: r.actorId,
+    actorAgencyId: r.actorAgencyId,
+    actorRoles: r.actorRoles,
+    action: r.action,
+    objectType: r.objectType,
+    objectId: r.objectId,
+    subjectIds: r.subjectIds,
+    purpose: r.purpose,
+    requestId: r.requestId,
+    groupId: r.groupId,
+    details: r.details,
+    hash: r.hash.toString('hex'),
+  };
+}
