@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { createValidationPipe } from './common/problems/validation.js';
 import type { Role } from './config/app-config.js';
+import { adminRequestVerifier } from './modules/identity/admin-request.js';
+import { mountBullBoard } from './platform/queues/bull-board.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -17,9 +19,12 @@ export async function createHttpApp(options: AppModuleOptions, role: Exclude<Rol
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.set('trust proxy', options.config.trustProxy);
   app.useBodyParser('json', { limit: '1mb' });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
+  // Bull Board at /admin/queues, admins only (bearer token checked like the API's guard).
+  mountBullBoard(app, adminRequestVerifier(app));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -30,6 +30,8 @@ export interface AppConfig {
   developmentDefaults: string[];
   dataDir: string;
   shutdownDrainMs: number;
+  /** Express `trust proxy`: which proxies may tell the client address (login throttling uses it). */
+  trustProxy: string | number | boolean;
 }
 
 export class ConfigError extends Error {
@@ -166,7 +168,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     developmentDefaults,
     dataDir: env.MARAK_DATA_DIR?.trim() || '.data',
     shutdownDrainMs,
+    trustProxy: parseTrustProxy(env.MARAK_TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(raw: string | undefined): string | number | boolean {
+  const v = raw?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // 'loopback', 'uniquelocal', a CIDR list…
 }
 
 /** Injection token for the resolved configuration (URLs filled in by the launcher). */

@@ -10,9 +10,19 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { testEnvironment } from './environment.js';
 import type { SmtpCatcher } from './smtp-catcher.js';
 
+export const TEST_ADMIN = { email: 'admin@marak.test', password: 'Testing-admin-passphrase-9173' };
+
 export interface TestApp {
   app: INestApplication;
+  /** Requests without a token. */
   http: ReturnType<typeof request>;
+  /** Requests as the bootstrap admin (call `renewAdmin()` after moving the clock past 15 minutes). */
+  admin: ReturnType<typeof request.agent>;
+  renewAdmin(): Promise<void>;
+  /** Requests with the given access token. */
+  as(accessToken: string): ReturnType<typeof request.agent>;
+  /** Password login (MFA off in tests unless a test turns it on): the tokens. */
+  login(email: string, password: string): Promise<{ accessToken: string; refreshToken: string }>;
   clock: TestClock;
   config: ResolvedConfig;
   db: TestDatabase;
@@ -44,6 +54,8 @@ export function testConfig(db: TestDatabase, opts: TestAppOptions = {}): Resolve
     ...(opts.smtp ? { SMTP_URL: opts.smtp.url } : {}),
     MARAK_TEST_CLOCK: 'true',
     MARAK_MFA_REQUIRED: 'false',
+    MARAK_BOOTSTRAP_ADMIN_EMAIL: TEST_ADMIN.email,
+    MARAK_BOOTSTRAP_ADMIN_PASSWORD: TEST_ADMIN.password,
     MARAK_QUEUE_PREFIX: opts.queuePrefix ?? testQueuePrefix(),
     MARAK_DATA_DIR: `.data/test/${db.name}`,
     PUBLIC_URL: 'https://marak.test',
@@ -76,9 +88,22 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const clock = new TestClock();
   const app = await createHttpApp({ config, clock, imports: opts.imports }, opts.role ?? 'all');
   await app.init();
-  return {
+  const server = app.getHttpServer();
+  const as = (token: string) => request.agent(server).set('Authorization', `Bearer ${token}`);
+  const login = async (email: string, password: string) => {
+    const res = await request(server).post('/api/v1/auth/login').send({ email, password });
+    if (res.status !== 200 || !res.body.accessToken) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { accessToken: string; refreshToken: string };
+  };
+  const t: TestApp = {
     app,
-    http: request(app.getHttpServer()),
+    http: request(server),
+    admin: as((await login(TEST_ADMIN.email, TEST_ADMIN.password)).accessToken),
+    renewAdmin: async () => {
+      t.admin = as((await login(TEST_ADMIN.email, TEST_ADMIN.password)).accessToken);
+    },
+    as,
+    login,
     clock,
     config,
     db,
@@ -88,4 +113,5 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       if (!opts.db) await db.drop();
     },
   };
+  return t;
 }

@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'users:manage': ['admin'],
   'groups:manage': ['admin'],
   'groups:read': ['admin', 'coordinator', 'chair', 'agency_rep', 'referrer', 'analyst'],
+  'groups:configure': ['admin', 'coordinator'],
   // the signed-in user themself
   'self': ['admin', 'coordinator', 'chair', 'agency_rep', 'referrer', 'analyst'],
   // audit and data subjects' rights (admin)

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, ValidateIf } from 'class-validator';
-import { Public } from '../../common/auth/public.decorator.js';
+import { RequirePermission } from '../../common/auth/permissions.js';
 import { Problem } from '../../common/problems/problem.js';
 import { Clock, TestClock } from './clock.js';
 import { parseIsoDuration } from './duration.js';
@@ -31,8 +31,7 @@ export class TestClockController {
 
   @Post()
   @HttpCode(200)
-  // TODO(identity issue): admin only, once the permission guard exists.
-  @Public()
+  @RequirePermission('test-clock:use')
   @ApiOperation({ summary: 'Move the test clock and run everything that is due (test clock only)' })
   async move(@Body() dto: MoveClockDto): Promise<ClockDto> {
     const clock = this.clock as TestClock;
@@ -57,7 +56,7 @@ export class TestClockController {
   }
 
   @Get()
-  @Public()
+  @RequirePermission('test-clock:use')
   @ApiOperation({ summary: 'Read the test clock' })
   read(): ClockDto {
     return { now: this.clock.now().toISOString() };
