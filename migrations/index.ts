@@ -3,5 +3,21 @@
  * same list works compiled (dist/) and under jest. Never edit a landed migration: add one.
  */
 import { IdempotencyKeys1763900000000 } from './1763900000000-idempotency-keys.js';
+import { Timers1763910000000 } from './1763910000000-timers.js';
+import { Notifications1763910001000 } from './1763910001000-notifications.js';
+import { AuditLog1763920000000 } from './1763920000000-audit-log.js';
+import { IdentityAndGroups1763930000000 } from './1763930000000-identity-and-groups.js';
+import { People1763940000000 } from './1763940000000-people.js';
+import { ReferralsAndCases1763950000000 } from './1763950000000-referrals-and-cases.js';
+import { Conferences1763960000000 } from './1763960000000-conferences.js';
 
-export const MIGRATIONS = [IdempotencyKeys1763900000000];
+export const MIGRATIONS = [
+  IdempotencyKeys1763900000000,
+  Timers1763910000000,
+  Notifications1763910001000,
+  AuditLog1763920000000,
+  IdentityAndGroups1763930000000,
+  People1763940000000,
+  ReferralsAndCases1763950000000,
+  Conferences1763960000000,
+];

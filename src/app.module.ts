@@ -9,7 +9,18 @@ import { IdempotencyService } from './common/idempotency/idempotency.service.js'
 import { ProblemFilter } from './common/problems/problem.filter.js';
 import { RequestContextMiddleware } from './common/request-context.middleware.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { AuditApiModule } from './modules/audit/audit-api.module.js';
+import { AuditHeadProcessor } from './modules/audit/audit-head.processor.js';
+import { AuditModule } from './modules/audit/audit.module.js';
+import { GroupsModule } from './modules/groups/groups.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { PeopleModule } from './modules/people/people.module.js';
+import { IdentityModule } from './modules/identity/identity.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { NotificationsProcessor } from './modules/notifications/notifications.processor.js';
+import { ProbeTimerModule } from './modules/timers/testing/probe-timer.module.js';
+import { TimersModule } from './modules/timers/timers.module.js';
+import { TimersProcessor } from './modules/timers/timers.processor.js';
 import { Clock, SystemClock, TestClock } from './platform/clock/clock.js';
 import { TestClockController } from './platform/clock/test-clock.controller.js';
 import { FieldCryptoService } from './platform/crypto/field-crypto.service.js';
@@ -68,7 +79,7 @@ class PlatformModule {
 }
 
 /** Every queue processor. The worker refuses to start unless each catalogued job has one handler. */
-const PROCESSORS: Type<JobProcessor>[] = [MaintenanceProcessor];
+const PROCESSORS: Type<JobProcessor>[] = [MaintenanceProcessor, AuditHeadProcessor, TimersProcessor, NotificationsProcessor];
 const JOB_CATALOG_CHECK = Symbol('JOB_CATALOG_CHECK');
 
 @Module({})
@@ -76,6 +87,7 @@ class WorkerModule {
   static register(): DynamicModule {
     return {
       module: WorkerModule,
+      imports: [AuditModule, TimersModule, NotificationsModule],
       providers: [
         ...PROCESSORS,
         {
@@ -93,7 +105,7 @@ class ApiModule implements NestModule {
   static register(config: ResolvedConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [HealthModule],
+      imports: [HealthModule, AuditApiModule, IdentityModule, GroupsModule],
       controllers: [MetricsController, ...(config.testClock ? [TestClockController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -110,7 +122,9 @@ class ApiModule implements NestModule {
 @Module({})
 export class AppModule {
   static register(options: AppModuleOptions, role = options.config.role): DynamicModule {
-    const imports: Array<DynamicModule | Type<unknown>> = [PlatformModule.register(options), ...(options.imports ?? [])];
+    const imports: Array<DynamicModule | Type<unknown>> = [PlatformModule.register(options), TimersModule, NotificationsModule, PeopleModule, ...(options.imports ?? [])];
+    // A timer kind for the timer engine's own tests; exists only with MARAK_TEST_CLOCK=true.
+    if (options.config.testClock) imports.push(ProbeTimerModule);
     if (role === 'all' || role === 'api') imports.push(ApiModule.register(options.config));
     if (role === 'all' || role === 'worker') imports.push(WorkerModule.register());
     return { module: AppModule, imports };

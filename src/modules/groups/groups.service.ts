@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
+import { rowsOf } from '../../platform/database/rows.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { CreateGroupDto, GroupDto } from './dto/group.dto.js';
@@ -104,7 +105,7 @@ export class GroupsService {
     await this.db.transaction(async (tx) => {
       const [g] = await tx.query(`SELECT 1 FROM groups WHERE id = $1 FOR UPDATE`, [id]);
       if (!g) throw Problem.notFound('The group');
-      const removed = await tx.query(`DELETE FROM group_agencies WHERE group_id = $1 AND agency_id = $2 RETURNING 1`, [id, agencyId]);
+      const removed = rowsOf(await tx.query(`DELETE FROM group_agencies WHERE group_id = $1 AND agency_id = $2 RETURNING 1`, [id, agencyId]));
       if (!removed.length) throw Problem.notFound('The membership');
       // The agency's people lose their roles in this group with the membership.
       await tx.query(`DELETE FROM user_roles ur USING users u WHERE ur.user_id = u.id AND u.agency_id = $2 AND ur.group_id = $1`, [id, agencyId]);

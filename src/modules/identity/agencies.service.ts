@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
+import { rowsOf } from '../../platform/database/rows.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AgencyDto, CreateAgencyDto, UpdateAgencyDto } from './dto/agency.dto.js';
 
@@ -39,7 +40,7 @@ export class AgenciesService {
       const [current] = await tx.query(`SELECT version FROM agencies WHERE id = $1 FOR UPDATE`, [id]);
       if (!current) throw Problem.notFound('The agency');
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw Problem.conflict('version-conflict', 'The agency was changed by someone else; reload and try again.');
-      const [row] = await tx
+      const [row] = rowsOf<AgencyDto>(await tx
         .query(
           `UPDATE agencies SET name = coalesce($2, name), kind = coalesce($3, kind), email = coalesce(lower($4), email),
                   municipality = CASE WHEN $5::boolean THEN $6 ELSE municipality END, active = coalesce($7, active),
@@ -47,7 +48,7 @@ export class AgenciesService {
             WHERE id = $1 RETURNING ${COLUMNS}`,
           [id, dto.name ?? null, dto.kind ?? null, dto.email ?? null, dto.municipality !== undefined, dto.municipality ?? null, dto.active ?? null],
         )
-        .catch(uniqueName);
+        .catch(uniqueName));
       const fields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
       await this.audit.record(tx, { action: 'agency.update', objectType: 'agency', objectId: id, details: { fields } });
       return row;

@@ -5,6 +5,9 @@
  */
 export const QUEUE_CATALOG = {
   maintenance: ['idempotency.purge'],
+  audit: ['audit.export-head'],
+  timers: ['timer.fire', 'timers.reconcile'],
+  notifications: ['notification.send', 'notifications.reconcile'],
 } as const;
 
 export type QueueName = keyof typeof QUEUE_CATALOG;

@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class ListNotificationsQuery {
+  @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed'] })
+  @IsOptional()
+  @IsIn(['pending', 'sent', 'failed'])
+  status?: 'pending' | 'sent' | 'failed';
+
+  @ApiPropertyOptional({ example: 'action.due-reminder' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/)
+  @MaxLength(100)
+  kind?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class NotificationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'action.due-reminder' }) kind: string;
+  @ApiProperty({ example: 'poliisi@agency.example' }) recipient: string;
+  @ApiProperty({ enum: ['pending', 'sent', 'failed'] }) status: string;
+  @ApiProperty() attempts: number;
+  @ApiPropertyOptional({ nullable: true, description: 'The last SMTP error (code and reply, addresses removed)' }) lastError: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) groupId: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) sentAt: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) failedAt: string | null;
+}
+
+export class NotificationPageDto {
+  @ApiProperty({ type: [NotificationDto] }) items: NotificationDto[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+}

@@ -1,0 +1,34 @@
+/** Queue and job names of the timers module (see src/platform/queues/queue-catalog.ts). */
+export const TIMERS_QUEUE = 'timers';
+export const TIMER_FIRE_JOB = 'timer.fire';
+export const TIMERS_RECONCILE_JOB = 'timers.reconcile';
+export const TIMERS_RECONCILE_SCHEDULER = 'timers-reconcile';
+
+/** Wake-ups are enqueued only for timers due within this window: Redis holds two days, not a year. */
+export const TIMER_HORIZON_MS = 48 * 60 * 60 * 1000;
+export const RECONCILE_EVERY_MS = 60 * 1000;
+/** pg_advisory_lock key of the timer reconciler (one run at a time across all workers). */
+export const TIMER_RECONCILE_LOCK_KEY = 724_615_101;
+
+/** A wake-up job carries the timer id and nothing else. */
+export interface TimerFireJobData {
+  timerId: string;
+}
+
+/**
+ * The BullMQ job id of a timer's wake-up: derived from the timer id and the instant it is due,
+ * so re-adding it (reconciler, retries) is a no-op while BullMQ still keeps it, and a
+ * rescheduled timer gets a new one. BullMQ ids may not contain ':' (its key separator) and may
+ * not be plain integers.
+ */
+export function timerWakeJobId(timerId: string, dueAt: Date): string {
+  const ms = dueAt.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('invalid due time');
+  if (!/^[0-9a-f-]{36}$/i.test(timerId)) throw new RangeError('timer ids are uuids');
+  return `timer-${timerId.toLowerCase()}-${ms}`;
+}
+
+/** Delay of a wake-up job: real milliseconds from "now" to when the timer is due, never negative. */
+export function wakeDelay(dueAt: Date, now: Date): number {
+  return Math.max(0, dueAt.getTime() - now.getTime());
+}

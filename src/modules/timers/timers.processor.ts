@@ -1,0 +1,79 @@
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job, Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { JobProcessor, type JobHandler } from '../../platform/queues/job-processor.js';
+import { describeError, TimerEngine } from './timer-engine.js';
+import { TimerHandlerRegistry } from './timer-handler.registry.js';
+import { RECONCILE_EVERY_MS, TIMER_FIRE_JOB, TIMERS_QUEUE, TIMERS_RECONCILE_JOB, TIMERS_RECONCILE_SCHEDULER, type TimerFireJobData } from './timer-jobs.js';
+import { assertTimerCatalog, expectedTimerKinds } from './timer-kinds.js';
+
+/**
+ * The worker side of timers: `timer.fire` wake-ups (one timer each) and `timers.reconcile`
+ * (every minute from a BullMQ job scheduler re-declared at each start, with an in-process
+ * interval under the reconciler's advisory lock as the floor when Redis has lost everything).
+ */
+@Processor(TIMERS_QUEUE, { concurrency: 4 })
+export class TimersProcessor extends JobProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly queue = TIMERS_QUEUE;
+  private readonly logger = new Logger(TimersProcessor.name);
+  private interval?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly engine: TimerEngine,
+    private readonly registry: TimerHandlerRegistry,
+    @InjectQueue(TIMERS_QUEUE) private readonly timers: Queue,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  handlers(): Record<string, JobHandler> {
+    return {
+      [TIMER_FIRE_JOB]: async (job: Job<TimerFireJobData>) => ({ outcome: await this.engine.fire(job.data.timerId) }),
+      [TIMERS_RECONCILE_JOB]: async () => this.track(this.engine.reconcile()),
+    };
+  }
+
+  /** Redis trouble (an outage, keys wiped under a running job) is logged; PostgreSQL keeps the truth. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn(`queue worker: ${err.message}`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const pending: Array<{ kind: string }> = await this.db.query(`SELECT DISTINCT kind FROM timers WHERE state = 'pending'`);
+    assertTimerCatalog(this.registry.kinds(), expectedTimerKinds(this.config.testClock), pending.map((p) => p.kind));
+    await this.timers.upsertJobScheduler(
+      TIMERS_RECONCILE_SCHEDULER,
+      { every: RECONCILE_EVERY_MS },
+      { name: TIMERS_RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+    this.interval = setInterval(() => void this.floor(), RECONCILE_EVERY_MS);
+    this.interval.unref();
+    // Catch up at once: timers that came due while no worker ran, wake-ups Redis lost.
+    void this.floor();
+  }
+
+  private async floor(): Promise<void> {
+    try {
+      await this.track(this.engine.reconcile());
+    } catch (err) {
+      this.logger.warn(`timer reconciler run failed: ${describeError(err)}`);
+    }
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running = p.catch(() => undefined);
+    return p;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.interval) clearInterval(this.interval);
+    await this.running;
+  }
+}
