@@ -12,9 +12,12 @@ import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { AuditApiModule } from './modules/audit/audit-api.module.js';
 import { AuditHeadProcessor } from './modules/audit/audit-head.processor.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { CasesModule } from './modules/cases/cases.module.js';
+import { ConferencesModule } from './modules/conferences/conferences.module.js';
 import { GroupsModule } from './modules/groups/groups.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { PeopleModule } from './modules/people/people.module.js';
+import { ReferralsModule } from './modules/referrals/referrals.module.js';
 import { IdentityModule } from './modules/identity/identity.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { NotificationsProcessor } from './modules/notifications/notifications.processor.js';
@@ -122,7 +125,16 @@ class ApiModule implements NestModule {
 @Module({})
 export class AppModule {
   static register(options: AppModuleOptions, role = options.config.role): DynamicModule {
-    const imports: Array<DynamicModule | Type<unknown>> = [PlatformModule.register(options), TimersModule, NotificationsModule, PeopleModule, ...(options.imports ?? [])];
+    const imports: Array<DynamicModule | Type<unknown>> = [
+      PlatformModule.register(options),
+      TimersModule,
+      NotificationsModule,
+      PeopleModule,
+      CasesModule,
+      ConferencesModule,
+      ReferralsModule,
+      ...(options.imports ?? []),
+    ];
     // A timer kind for the timer engine's own tests; exists only with MARAK_TEST_CLOCK=true.
     if (options.config.testClock) imports.push(ProbeTimerModule);
     if (role === 'all' || role === 'api') imports.push(ApiModule.register(options.config));

@@ -22,7 +22,7 @@ export class SmtpCatcher {
   readonly mails: CaughtMail[] = [];
   private server?: SMTPServer;
   private refusing = false;
-  private waiters: Array<{ count: number; resolve: () => void }> = [];
+  private waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   port = 0;
 
   get url(): string {
@@ -84,17 +84,27 @@ export class SmtpCatcher {
 
   /** Resolves when `count` mails have arrived in all (event-driven; fails after `timeoutMs`). */
   async waitForMails(count: number, timeoutMs = 10_000): Promise<CaughtMail[]> {
-    if (this.mails.length >= count) return this.mails.slice(0, count);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} mails, got ${this.mails.length}`)), timeoutMs);
-      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
-    });
+    await this.until(() => this.mails.length >= count, () => `expected ${count} mails, got ${this.mails.length}`, timeoutMs);
     return this.mails.slice(0, count);
+  }
+
+  /** Resolves with the first mail that matches (already arrived or arriving within `timeoutMs`). */
+  async waitForMail(matches: (m: CaughtMail) => boolean, timeoutMs = 10_000): Promise<CaughtMail> {
+    await this.until(() => this.mails.some(matches), () => `no matching mail among ${this.mails.length}: ${this.mails.map((m) => `${m.to} ${m.subject}`).join(' | ')}`, timeoutMs);
+    return this.mails.find(matches)!;
+  }
+
+  private async until(done: () => boolean, describe: () => string, timeoutMs: number): Promise<void> {
+    if (done()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(describe())), timeoutMs);
+      this.waiters.push({ done, resolve: () => (clearTimeout(timer), resolve()) });
+    });
   }
 
   private notify(): void {
     this.waiters = this.waiters.filter((w) => {
-      if (this.mails.length >= w.count) {
+      if (w.done()) {
         w.resolve();
         return false;
       }

@@ -6,6 +6,7 @@
  * `action.due-reminder`, `action.overdue.coordinator`, `referral.triage-overdue`.
  */
 export const TIMER_KINDS: readonly string[] = [
+  'referral.triage-overdue',
   // 'action.acknowledge-reminder', … (added by the modules that schedule them)
 ];
 

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Problem } from '../../common/problems/problem.js';
+import type { AuthUser } from '../../common/request-context.js';
+import { Clock } from '../../platform/clock/clock.js';
+import { AuditService } from '../audit/audit.service.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { isPermutationOf } from './agenda-order.js';
+import {
+  NOT_TAKEN_PLACE,
+  OPEN_FOR_PLACEMENT,
+  bumpVersion,
+  findConference,
+  findScheduledItem,
+  insertAgendaItem,
+  loadAgenda,
+  lockCase,
+  lockConference,
+  toView,
+  versionConflict,
+  type ConferenceRow,
+} from './conference-store.js';
+import { ConferencePolicy } from './conference.policy.js';
+import type { AgendaKind, ConferenceDto } from './dto/conference.dto.js';
+
+/**
+ * The coordinator's hand on the agenda: add a case, take one off, reorder. Each is one
+ * transaction that locks the conference row, checks `If-Match` against its version, bumps the
+ * version and ends with the audit row.
+ */
+@Injectable()
+export class AgendaService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly groups: GroupsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * `POST /conferences/:id/agenda {caseId}`: an open case of the conference's group (404 for a
+   * case that does not exist or belongs to another group; 422 `case-not-open`), on a planned or
+   * published conference (422 `conference-closed`) with room (422 `conference-full`); the cut-off
+   * does not apply (the coordinator decides). 409 `case-already-scheduled` when the case is on
+   * an agenda that has not taken place. Kind: `repeat` for a repeat case, `review` for a case
+   * heard before, else `new`; placed by the order of agenda-order.ts (no score known here).
+   */
+  async add(user: AuthUser, conferenceId: string, caseId: string, expectedVersion?: number): Promise<ConferenceDto> {
+    return this.db.transaction(async (tx) => {
+      const kase = await lockCase(tx, caseId);
+      const conference = await this.lockManageable(tx, user, conferenceId, expectedVersion);
+      if (!kase || kase.group_id !== conference.group_id) throw Problem.notFound('The case');
+      if (kase.status !== 'open') throw Problem.unprocessable('case-not-open', 'Case not open', 'Only an open case can be put on an agenda.');
+      if (!OPEN_FOR_PLACEMENT.includes(conference.status)) throw conferenceClosed();
+      const existing = await findScheduledItem(tx, caseId);
+      if (existing) {
+        throw Problem.conflict('case-already-scheduled', 'The case is already on the agenda of a conference that has not taken place.', {
+          conferenceId: existing.conference_id,
+          itemId: existing.item_id,
+        });
+      }
+      if (conference.scheduled_count >= conference.capacity) {
+        throw Problem.unprocessable('conference-full', 'Conference full', `The conference has room for ${conference.capacity} cases and its agenda is full.`, { conferenceId });
+      }
+      const [{ heard }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM agenda_items WHERE case_id = $1 AND status = 'heard') AS heard`, [caseId]);
+      const kind: AgendaKind = kase.is_repeat ? 'repeat' : heard ? 'review' : 'new';
+      await insertAgendaItem(tx, conference, { caseId, kind, isRepeat: kase.is_repeat, score: null, deferredFrom: null, now: this.clock.now() });
+      const view = await this.view(tx, conferenceId);
+      await this.audit.record(tx, {
+        action: 'agenda.add',
+        objectType: 'conference',
+        objectId: conferenceId,
+        groupId: conference.group_id,
+        details: { conferenceId, caseId, kind, version: view.version },
+      });
+      return view;
+    });
+  }
+
+  /** `DELETE /conferences/:id/agenda/:itemId`: a scheduled item of a planned or published conference; the items after it move up. */
+  async remove(user: AuthUser, conferenceId: string, itemId: string, expectedVersion?: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const conference = await this.lockManageable(tx, user, conferenceId, expectedVersion);
+      const [item] = await tx.query(`SELECT id, case_id, status, position FROM agenda_items WHERE id = $1 AND conference_id = $2`, [itemId, conferenceId]);
+      if (!item) throw Problem.notFound('The agenda item');
+      if (!OPEN_FOR_PLACEMENT.includes(conference.status)) throw conferenceClosed();
+      if (item.status !== 'scheduled') throw Problem.conflict('agenda-item-not-scheduled', 'Only a scheduled item can be taken off the agenda.');
+      await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
+      await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conferenceId, item.position]);
+      await bumpVersion(tx, conferenceId);
+      await this.audit.record(tx, {
+        action: 'agenda.remove',
+        objectType: 'conference',
+        objectId: conferenceId,
+        groupId: conference.group_id,
+        details: { conferenceId, caseId: item.case_id, version: conference.version + 1 },
+      });
+    });
+  }
+
+  /**
+   * `PUT /conferences/:id/agenda/order {itemIds}`: `itemIds` must list exactly the scheduled
+   * items (409 `agenda-order-mismatch` otherwise: reload and try again). Items already heard or
+   * deferred keep the first positions in their order; the scheduled ones follow as listed.
+   * Allowed until the conference is concluded.
+   */
+  async reorder(user: AuthUser, conferenceId: string, itemIds: string[], expectedVersion?: number): Promise<ConferenceDto> {
+    return this.db.transaction(async (tx) => {
+      const conference = await this.lockManageable(tx, user, conferenceId, expectedVersion);
+      if (!NOT_TAKEN_PLACE.includes(conference.status)) throw conferenceClosed();
+      const items: Array<{ id: string; status: string }> = await tx.query(`SELECT id, status FROM agenda_items WHERE conference_id = $1 ORDER BY position`, [conferenceId]);
+      const scheduled = items.filter((i) => i.status === 'scheduled').map((i) => i.id);
+      if (!isPermutationOf(scheduled, itemIds)) {
+        throw Problem.conflict('agenda-order-mismatch', 'itemIds must list every scheduled item of the agenda exactly once; reload the conference and try again.');
+      }
+      const order = [...items.filter((i) => i.status !== 'scheduled').map((i) => i.id), ...itemIds.map((id) => id.toLowerCase())];
+      await tx.query(
+        `UPDATE agenda_items a SET position = (u.ord - 1)::int, updated_at = now()
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS u (id, ord)
+          WHERE a.id = u.id AND a.conference_id = $1`,
+        [conferenceId, order],
+      );
+      await bumpVersion(tx, conferenceId);
+      const view = await this.view(tx, conferenceId);
+      await this.audit.record(tx, {
+        action: 'agenda.reorder',
+        objectType: 'conference',
+        objectId: conferenceId,
+        groupId: conference.group_id,
+        details: { conferenceId, count: itemIds.length, version: view.version },
+      });
+      return view;
+    });
+  }
+
+  /**
+   * Locks the conference for an agenda change by the group's coordinator: 404 unless the user
+   * may see it, 403 unless coordinator, 409 `version-conflict` against `If-Match`.
+   */
+  private async lockManageable(tx: EntityManager, user: AuthUser, conferenceId: string, expectedVersion?: number): Promise<ConferenceRow> {
+    const peek = await findConference(tx, conferenceId);
+    const group = peek && (await this.groups.find(peek.group_id, tx));
+    if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
+    if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator changes the agenda.');
+    const conference = (await lockConference(tx, conferenceId))!;
+    if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
+    return conference;
+  }
+
+  private async view(tx: EntityManager, conferenceId: string): Promise<ConferenceDto> {
+    return toView((await findConference(tx, conferenceId))!, await loadAgenda(tx, conferenceId));
+  }
+}
+
+function conferenceClosed(): Problem {
+  return Problem.unprocessable('conference-closed', 'Conference closed', 'The conference is in session or concluded; its agenda can no longer change this way.');
+}

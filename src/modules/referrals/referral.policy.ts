@@ -1,0 +1,27 @@
+import type { AuthUser } from '../../common/request-context.js';
+
+export interface ReferralSubject {
+  groupId: string;
+  authorId: string;
+}
+
+/** Who may see and act on a referral: pure functions of the user's grants and the referral. */
+export const ReferralPolicy = {
+  isStaff(user: AuthUser, groupId: string, ...roles: string[]): boolean {
+    const wanted = roles.length ? roles : ['coordinator', 'chair'];
+    return user.roles.some((r) => r.groupId === groupId && wanted.includes(r.role));
+  },
+  /** The referrer sees their own referral; the group's coordinators and chairs see the group's. */
+  canSee(user: AuthUser, r: ReferralSubject): boolean {
+    return r.authorId === user.id || this.isStaff(user, r.groupId);
+  },
+  canEdit(user: AuthUser, r: ReferralSubject): boolean {
+    return r.authorId === user.id;
+  },
+  canTriage(user: AuthUser, r: ReferralSubject): boolean {
+    return this.isStaff(user, r.groupId, 'coordinator');
+  },
+  canWithdraw(user: AuthUser, r: ReferralSubject): boolean {
+    return r.authorId === user.id || this.isStaff(user, r.groupId, 'coordinator');
+  },
+};
