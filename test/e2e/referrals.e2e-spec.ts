@@ -188,6 +188,16 @@ describe('referrals: from a worried professional to an accepted case', () => {
     expect(again.body.reference).toBe(s.reference);
   });
 
+  it('lets the author edit a draft with optimistic locking; the old people are destroyed', async () => {
+    const d = await draft();
+    const edited = await as(referrer).patch(`/api/v1/referrals/${d.id}`).set('If-Match', String(d.version)).send(aReferralBody(group.id, { summary: 'Korjattu kuvaus.', riskAssessment: { formCode: 'marak', answers: answers(16) } })).expect(200);
+    expect(edited.body).toMatchObject({ summary: 'Korjattu kuvaus.', assessment: { score: 16 }, version: d.version + 1 });
+    await as(referrer).patch(`/api/v1/referrals/${d.id}`).set('If-Match', String(d.version)).send(aReferralBody(group.id)).expect(409);
+    const [before] = await db.query(`SELECT anonymised_at, first_name_enc FROM people WHERE id = $1`, [d.victim.id]);
+    expect(before.anonymised_at).not.toBeNull();
+    expect(before.first_name_enc).toBeNull();
+  });
+
   it('declines and withdraws from the right states only', async () => {
     const s = await submitted();
     await as(coordinator).post(`/api/v1/referrals/${s.id}/decline`).send({ reason: 'Ei MARAK-tapaus' }).expect(200);
