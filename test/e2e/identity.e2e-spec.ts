@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { generate } from 'otplib';
 import { DataSource } from 'typeorm';
+import { LoginThrottle } from '../../src/modules/identity/login-throttle.service.js';
 import { aGroup, aUser, anAgency, PASSWORD } from '../harness/factories.js';
 import { TEST_ADMIN, startTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -130,6 +131,16 @@ describe('identity: brute force', () => {
     await t.login(TEST_ADMIN.email, TEST_ADMIN.password);
   });
 
+  it('counts a burst of parallel guesses before checking them: at most five are tried', async () => {
+    const agency = await anAgency(t);
+    const group = await aGroup(t, [agency.id]);
+    const user = await aUser(t, agency.id, [{ role: 'referrer', groupId: group.id }]);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => t.http.post('/api/v1/auth/login').send({ email: user.email, password: `parallel-guess-${i}` })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+  });
+
   it('counts failures across API replicas (the state is in Redis)', async () => {
     const agency = await anAgency(t);
     const group = await aGroup(t, [agency.id]);
@@ -196,6 +207,15 @@ describe('identity: TOTP second factor', () => {
     const tokens = (await t.http.post('/api/v1/auth/mfa').send({ mfaToken: step1.mfaToken, code: code2 }).expect(200)).body;
     await t.as(tokens.accessToken).get(`/api/v1/groups/${group.id}`).expect(200);
     await t.http.post('/api/v1/auth/mfa').send({ mfaToken: step1.mfaToken, code: code2 }).expect(401);
+
+    // Guessing codes is throttled like guessing passwords: five wrong codes, then 429.
+    const guessing = (await t.http.post('/api/v1/auth/login').send({ email: 'coordinator@agency.test', password: PASSWORD }).expect(200)).body;
+    const wrong = (code2 === '000000' ? '111111' : '000000');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await t.http.post('/api/v1/auth/mfa').send({ mfaToken: guessing.mfaToken, code: wrong })).status);
+    expect(statuses.filter((st) => st === 401).length).toBeLessThanOrEqual(5); // a wrong code before counts too
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+    await t.app.get(LoginThrottle).mfaSucceeded(res.body.id); // the pause would end by itself; the test cannot wait 15 minutes
 
     // A code from two steps ago is outside the ±1 step window.
     t.clock.advance(30_000);

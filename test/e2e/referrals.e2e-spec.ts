@@ -132,6 +132,17 @@ describe('referrals: from a worried professional to an accepted case', () => {
     expect(JSON.stringify(res.body)).not.toContain('010190');
   });
 
+  it('refuses a body without its required parts, or a forged cursor, with 400 (never 500)', async () => {
+    for (const part of ['victim', 'riskAssessment', 'grounds', 'consent']) {
+      const body: Record<string, unknown> = aReferralBody(group.id);
+      delete body[part];
+      const res = await as(referrer).post('/api/v1/referrals').send(body).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(part);
+    }
+    const forged = Buffer.from(JSON.stringify({ createdAt: '2026-13-45', id: '00000000-0000-0000-0000-000000000000' })).toString('base64url');
+    await as(referrer).get('/api/v1/referrals').query({ cursor: forged }).expect(400);
+  });
+
   it('answers 409 from the wrong state', async () => {
     const s = await submitted();
     const again = await as(referrer).post(`/api/v1/referrals/${s.id}/submit`).send({}).expect(409);
@@ -142,6 +153,9 @@ describe('referrals: from a worried professional to an accepted case', () => {
   it('shows a referral to its author and the group’s coordinators and chair only (404 to others)', async () => {
     const d = await draft();
     await as(referrer).get(`/api/v1/referrals/${d.id}`).expect(200);
+    // A draft is the referrer's own work until submitted.
+    await as(chair).get(`/api/v1/referrals/${d.id}`).expect(404);
+    await as(referrer).post(`/api/v1/referrals/${d.id}/submit`).send({}).expect(200);
     await as(chair).get(`/api/v1/referrals/${d.id}`).expect(200);
     await as(otherReferrer).get(`/api/v1/referrals/${d.id}`).expect(404);
     await as(otherCoordinator).get(`/api/v1/referrals/${d.id}`).expect(404);
@@ -211,10 +225,17 @@ describe('referrals: from a worried professional to an accepted case', () => {
     // The same person referred in the other group first (by its member agency's worker).
     const housingAgency = (await t.admin.get(`/api/v1/groups/${otherGroup.id}`).expect(200)).body.agencyIds[0];
     const otherWorker = await aUser(t, housingAgency, [{ role: 'referrer', groupId: otherGroup.id }]);
-    await as(otherWorker).post('/api/v1/referrals').send(aReferralBody(otherGroup.id, { victim })).expect(201);
+    const elsewhere = (await as(otherWorker).post('/api/v1/referrals').send(aReferralBody(otherGroup.id, { victim })).expect(201)).body;
+    // A mere draft in the other group says nothing.
+    const first = await submitted(aReferralBody(group.id, { victim }));
+    expect((await as(coordinator).get(`/api/v1/referrals/${first.id}`).expect(200)).body.knownInOtherGroup).toBe(false);
+    await as(otherWorker).post(`/api/v1/referrals/${elsewhere.id}/submit`).send({}).expect(200);
     const s = await submitted(aReferralBody(group.id, { victim: { ...victim, identityCode: victim.identityCode.toLowerCase() } }));
-    expect(s.knownInOtherGroup).toBe(true);
-    expect(JSON.stringify(s)).not.toContain(otherGroup.id);
+    const seen = (await as(coordinator).get(`/api/v1/referrals/${s.id}`).expect(200)).body;
+    expect(seen.knownInOtherGroup).toBe(true);
+    expect(JSON.stringify(seen)).not.toContain(otherGroup.id);
+    // The referrer is not told.
+    expect((await as(referrer).get(`/api/v1/referrals/${s.id}`).expect(200)).body.knownInOtherGroup).toBeUndefined();
   });
 
   describe('acceptance', () => {
@@ -241,6 +262,10 @@ describe('referrals: from a worried professional to an accepted case', () => {
       await as(otherCoordinator).get(`/api/v1/cases/${res.body.caseId}`).expect(404);
       await as(referrer).get(`/api/v1/cases/${res.body.caseId}`).expect(200);
       await as(otherReferrer).get(`/api/v1/cases/${res.body.caseId}`).expect(404);
+      const listed = (id: string, body: { items: { id: string }[] }) => body.items.some((c) => c.id === id);
+      expect(listed(res.body.caseId, (await as(coordinator).get('/api/v1/cases').query({ groupId: group.id }).expect(200)).body)).toBe(true);
+      expect(listed(res.body.caseId, (await as(otherCoordinator).get('/api/v1/cases').expect(200)).body)).toBe(false);
+      expect(listed(res.body.caseId, (await as(otherReferrer).get('/api/v1/cases').expect(200)).body)).toBe(false);
       await smtp.waitForMail((m) => m.to.includes(referrer.email) && m.subject.includes(s.reference) && /accepted|hyväksytty/i.test(m.subject));
     });
 
@@ -266,6 +291,15 @@ describe('referrals: from a worried professional to an accepted case', () => {
       expect(second.caseId).toBe(accepted.caseId);
       const kase = (await as(coordinator).get(`/api/v1/cases/${accepted.caseId}`).expect(200)).body;
       expect(kase.isRepeat).toBe(true);
+    });
+
+    it('gives two referrals of one victim, both submitted before either is accepted, one case', async () => {
+      const victim = aVictim();
+      const a = await submitted(aReferralBody(group.id, { victim }));
+      const b = await submitted(aReferralBody(group.id, { victim }));
+      const [ra, rb] = await Promise.all([a, b].map((r) => as(coordinator).post(`/api/v1/referrals/${r.id}/accept`).send({})));
+      expect([ra.status, rb.status]).toEqual([200, 200]);
+      expect(rb.body.caseId).toBe(ra.body.caseId);
     });
 
     it('records every read of case data with who and whom, for the data subject’s access report', async () => {

@@ -24,7 +24,7 @@ describe('MailerService', () => {
       expect(mail.messageId).toBe('<notification-123@marak.test>');
       expect(mail.attachments[0]).toMatchObject({ filename: 'kokous.ics', contentType: 'text/calendar' });
     } finally {
-      mailer.onModuleDestroy();
+      mailer.onApplicationShutdown();
       await smtp.stop();
     }
   });
@@ -37,7 +37,7 @@ describe('MailerService', () => {
       await expect(mailer.send({ to: 'a@agency.test', subject: 's', text: 't' })).rejects.toThrow(/451/);
       expect(smtp.mails).toHaveLength(0);
     } finally {
-      mailer.onModuleDestroy();
+      mailer.onApplicationShutdown();
       await smtp.stop();
     }
   });

@@ -38,14 +38,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
           res.setHeader('Idempotent-Replayed', 'true');
           return start.body;
         }
+        let body: unknown;
         try {
-          const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-          await this.service.complete(scope, key, status, body);
-          return body;
+          body = await lastValueFrom(next.handle(), { defaultValue: undefined });
         } catch (err) {
+          // The handler refused or failed, so nothing was committed: a retry may run again.
           await this.service.release(scope, key).catch(() => undefined);
           throw err;
         }
+        // The handler's work has committed. If storing its response fails, the key stays
+        // in progress (a retry gets 409, never a second execution).
+        await this.service.complete(scope, key, status, body);
+        return body;
       })(),
     );
   }

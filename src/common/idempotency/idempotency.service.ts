@@ -7,7 +7,7 @@ import { Problem } from '../problems/problem.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a first attempt may run before a retry may take it over (it crashed or hung). */
-export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
+export const IDEMPOTENCY_LOCK_MS = 5 * 60 * 1000;
 
 export type IdempotencyStart = { kind: 'new' } | { kind: 'replay'; status: number; body: unknown };
 

@@ -14,6 +14,8 @@ const PG_ERRORS: Record<string, { status: number; slug: string; title: string; d
   '40P01': { status: 409, slug: 'concurrent-update', title: 'Conflict', detail: 'A concurrent change won; reload and try again.' },
   '23503': { status: 409, slug: 'conflict', title: 'Conflict', detail: 'The change refers to something that does not exist or is still referred to.' },
   '22P02': { status: 400, slug: 'bad-request', title: 'Bad Request', detail: 'A value has the wrong format.' },
+  '22007': { status: 400, slug: 'bad-request', title: 'Bad Request', detail: 'A date or time has the wrong format.' },
+  '22008': { status: 400, slug: 'bad-request', title: 'Bad Request', detail: 'A date or time is out of range.' },
 };
 
 function isRedisUnavailable(err: unknown): boolean {

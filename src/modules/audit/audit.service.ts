@@ -177,11 +177,10 @@ export class AuditService {
   /**
    * `GET /people/:id/access-log`, a data subject's request: every row naming the person, with
    * who (user and agency), in which role, did what, when and why. One query per page; the
-   * request is recorded first, so the report includes itself.
+   * request is recorded last (after the scan), so the next report includes it.
    */
   async accessLog(personId: string, page: { limit: number; cursor?: string }): Promise<Page<AccessLogItem>> {
     return this.db.transaction(async (tx) => {
-      await this.record(tx, { action: 'person.access-log-read', objectType: 'person', objectId: personId, subjectIds: [personId] });
       const rows: Record<string, unknown>[] = await tx.query(
         `SELECT seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id, purpose, request_id
            FROM audit_log
@@ -189,6 +188,8 @@ export class AuditService {
           ORDER BY seq DESC LIMIT $3`,
         [personId, page.cursor ?? null, page.limit + 1],
       );
+      // Recorded last: the audit chain's lock is held to commit, so no slow read runs under it.
+      await this.record(tx, { action: 'person.access-log-read', objectType: 'person', objectId: personId, subjectIds: [personId] });
       const p = toPage(rows, page.limit);
       return {
         items: p.items.map((r) => ({

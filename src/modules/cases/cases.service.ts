@@ -125,13 +125,35 @@ export class CasesService {
     });
   }
 
-  /** The cases a user may see, without personal data. */
-  async list(user: AuthUser, q: { groupId?: string; status?: string }): Promise<{ items: object[]; nextCursor: null }> {
+  /** The cases a user may see (decided in SQL, as CasePolicy decides one), without personal data. */
+  async list(user: AuthUser, q: { groupId?: string; status?: string; limit?: number; cursor?: string }): Promise<{ items: object[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 50;
+    let after: { openedAt: string; id: string } | undefined;
+    if (q.cursor) {
+      try {
+        after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
+        if (typeof after?.openedAt !== 'string' || Number.isNaN(Date.parse(after.openedAt)) || !/^[0-9a-f-]{36}$/i.test(String(after?.id))) throw new Error();
+      } catch {
+        throw new Problem(400, 'invalid-cursor', 'Bad Request', 'The cursor is not one this API gave out.');
+      }
+    }
+    const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
     const rows: CaseRow[] = await this.db.query(
-      `${SELECT_CASE} WHERE ($1::uuid IS NULL OR c.group_id = $1) AND ($2::text IS NULL OR c.status = $2) ORDER BY c.opened_at DESC LIMIT 500`,
-      [q.groupId ?? null, q.status ?? null],
+      `${SELECT_CASE}
+        WHERE ($1::uuid IS NULL OR c.group_id = $1) AND ($2::text IS NULL OR c.status = $2)
+          AND (CASE WHEN cardinality(coalesce(c.restricted_to, '{}')) > 0 THEN $3 = ANY(c.restricted_to)
+                    ELSE c.group_id = ANY($4::uuid[]) OR c.advocate_user_id = $3
+                         OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.author_id = $3) END)
+          AND ($5::timestamptz IS NULL OR (c.opened_at, c.id) < ($5, $6::uuid))
+        ORDER BY c.opened_at DESC, c.id DESC LIMIT $7`,
+      [q.groupId ?? null, q.status ?? null, user.id, staffGroups, after?.openedAt ?? null, after?.id ?? null, limit + 1],
     );
-    return { items: rows.filter((r) => CasePolicy.canSee(user, subject(r))).map((r) => this.summary(r)), nextCursor: null };
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => this.summary(r)),
+      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ openedAt: last.opened_at.toISOString(), id: last.id })).toString('base64url') : null,
+    };
   }
 
   private summary(r: CaseRow) {

@@ -54,25 +54,25 @@ export class AuthService {
 
   async login(emailInput: string, password: string, address: string): Promise<TokensDto> {
     const email = emailInput.trim().toLowerCase();
-    await this.throttle.check(email, address);
+    await this.throttle.attempt(email, address);
     const row = await this.loadForLogin(`u.email = $1`, email);
     const ok = row ? await argon2.verify(row.password_hash, password) : (await argon2.verify(await this.dummyHash, password), false);
     if (!row || !ok || !row.active) {
       await this.db.transaction((tx) =>
         this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: row?.id ?? null, actor: null, details: { result: 'failure', reasonCode: 'invalid-credentials' } }),
       );
-      await this.throttle.failed(email, address);
       throw invalidCredentials();
     }
-    await this.throttle.succeeded(email);
+    await this.throttle.succeeded(email, address);
     if (row.mfa_enabled) {
       await this.db.transaction((tx) => this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: row.id, actor: this.actor(row), details: { result: 'success', method: 'password' } }));
       return { mfaRequired: true, mfaToken: this.tokens.signMfa(row.id) };
     }
     const mustEnrol = this.mfaRequiredFor(row.roles);
     return this.db.transaction(async (tx) => {
-      await this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: row.id, actor: this.actor(row), details: { result: 'success', method: 'password' } });
       const issued = await this.startSession(tx, row.id, false);
+      // The audit row last: its chain lock is held to commit (row locks before it, never after).
+      await this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: row.id, actor: this.actor(row), details: { result: 'success', method: 'password' } });
       return mustEnrol ? { ...issued, mfaEnrollmentRequired: true } : issued;
     });
   }
@@ -80,13 +80,17 @@ export class AuthService {
   async completeMfa(mfaToken: string, code: string): Promise<TokensDto> {
     const claims = this.tokens.verifyMfa(mfaToken);
     if (!claims) throw new Problem(401, 'invalid-mfa-token', 'Unauthorized', 'The MFA token is invalid or expired; log in again.');
-    return this.db.transaction(async (tx) => {
+    await this.throttle.mfaAttempt(claims.sub);
+    const tokens = await this.db.transaction(async (tx) => {
       const row = await this.loadForLogin(`u.id = $1`, claims.sub, tx, true);
       if (!row || !row.active || !row.mfa_enabled || !row.mfa_secret_enc) throw invalidCode();
       await this.acceptCode(tx, row, code);
+      const issued = await this.startSession(tx, row.id, true);
       await this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: row.id, actor: this.actor(row), details: { result: 'success', method: 'totp' } });
-      return this.startSession(tx, row.id, true);
+      return issued;
     });
+    await this.throttle.mfaSucceeded(claims.sub);
+    return tokens;
   }
 
   async refresh(presented: string): Promise<TokensDto> {
@@ -143,10 +147,11 @@ export class AuthService {
       if (row.mfa_enabled) throw Problem.conflict('mfa-already-enabled', 'A second factor is already enabled for this account.');
       await this.acceptCode(tx, row, code);
       await tx.query(`UPDATE users SET mfa_enabled = true, version = version + 1, updated_at = now() WHERE id = $1`, [user.id]);
-      await this.audit.record(tx, { action: 'user.mfa.enable', objectType: 'user', objectId: user.id });
       // The session now has both factors: a fresh pair of tokens says so.
       await tx.query(`UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'logout' WHERE family_id = $1 AND revoked_at IS NULL`, [user.sessionId, this.clock.now()]);
-      return this.startSession(tx, user.id, true);
+      const issued = await this.startSession(tx, user.id, true);
+      await this.audit.record(tx, { action: 'user.mfa.enable', objectType: 'user', objectId: user.id });
+      return issued;
     });
   }
 

@@ -22,6 +22,7 @@ export class LoginThrottle implements OnModuleDestroy {
   private readonly redis: Redis;
   private readonly perAccount: RateLimiterRedis;
   private readonly perAddress: RateLimiterRedis;
+  private readonly perMfaUser: RateLimiterRedis;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = new Redis({ ...redisOptions(config.redisUrl!, 'client'), enableOfflineQueue: true });
@@ -29,24 +30,43 @@ export class LoginThrottle implements OnModuleDestroy {
     const base = { storeClient: this.redis, duration: WINDOW_S, blockDuration: BLOCK_S };
     this.perAccount = new RateLimiterRedis({ ...base, points: ACCOUNT_FAILURES, keyPrefix: `${config.queuePrefix}-login-account` });
     this.perAddress = new RateLimiterRedis({ ...base, points: ADDRESS_FAILURES, keyPrefix: `${config.queuePrefix}-login-address` });
+    this.perMfaUser = new RateLimiterRedis({ ...base, points: ACCOUNT_FAILURES, keyPrefix: `${config.queuePrefix}-login-mfa` });
   }
 
-  /** Refuses with 429 while either counter is blocked. */
-  async check(account: string, address: string): Promise<void> {
-    const [a, b] = await Promise.all([this.perAccount.get(account), this.perAddress.get(address)]);
-    const waits = [a, b].filter((r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0 && r.msBeforeNext > 0).map((r) => r.msBeforeNext);
-    if (waits.length) throw tooMany(Math.max(...waits));
+  /**
+   * Takes a point from the account's and the address's allowance before the password is
+   * checked, atomically in Redis, so a burst of parallel guesses is counted as it happens;
+   * refuses with 429 once either is spent. A successful login gives the points back.
+   */
+  async attempt(account: string, address: string): Promise<void> {
+    await this.take([
+      [this.perAccount, account],
+      [this.perAddress, address],
+    ]);
   }
 
-  async failed(account: string, address: string): Promise<void> {
-    const results = await Promise.allSettled([this.perAccount.consume(account), this.perAddress.consume(address)]);
-    const blocked = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-    for (const reason of blocked) if (reason instanceof Error) throw reason; // Redis trouble: fail closed
-    if (blocked.length) throw tooMany(Math.max(...blocked.map((r: RateLimiterRes) => r.msBeforeNext)));
+  async succeeded(account: string, address: string): Promise<void> {
+    await Promise.all([this.perAccount.delete(account), this.perAddress.reward(address, 1)]);
   }
 
-  async succeeded(account: string): Promise<void> {
-    await this.perAccount.delete(account);
+  /** The same for the second factor: five wrong codes per user, then a pause. */
+  async mfaAttempt(userId: string): Promise<void> {
+    await this.take([[this.perMfaUser, userId]]);
+  }
+
+  async mfaSucceeded(userId: string): Promise<void> {
+    await this.perMfaUser.delete(userId);
+  }
+
+  private async take(counters: Array<[RateLimiterRedis, string]>): Promise<void> {
+    const results = await Promise.allSettled(counters.map(([limiter, key]) => limiter.consume(key)));
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+    for (const reason of refused) if (reason instanceof Error) throw reason; // Redis trouble: fail closed
+    if (refused.length) {
+      // A refused attempt is not tried, so it costs the other counters nothing.
+      await Promise.all(counters.filter((_, i) => results[i].status === 'fulfilled').map(([limiter, key]) => limiter.reward(key, 1)));
+      throw tooMany(Math.max(...refused.map((r: RateLimiterRes) => r.msBeforeNext)));
+    }
   }
 
   onModuleDestroy(): void {

@@ -74,7 +74,7 @@ export class TokenService {
 
   /** Splits a presented refresh token; undefined when malformed. */
   parseRefreshToken(token: string): { id: string; secret: string } | undefined {
-    const m = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     return m ? { id: m[1], secret: m[2] } : undefined;
   }
 

@@ -154,8 +154,8 @@ export class UsersService {
   }
 
   /** Users holding a role in a group (for notices to coordinators and chairs). */
-  async withRole(groupId: string, role: RoleName): Promise<{ id: string; email: string }[]> {
-    return this.db.query(
+  async withRole(groupId: string, role: RoleName, manager: EntityManager | DataSource = this.db): Promise<{ id: string; email: string }[]> {
+    return manager.query(
       `SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.group_id = $1 AND r.role = $2 AND u.active ORDER BY u.email`,
       [groupId, role],
     );

@@ -96,9 +96,16 @@ export class NotificationDelivery implements OnModuleInit, OnModuleDestroy {
     this.destroyed = true;
   }
 
+  /**
+   * One send attempt, in three steps so that no transaction is open while SMTP talks:
+   * 1. claim the attempt (attempts + 1, next attempt pushed back by the backoff) and commit;
+   * 2. send;
+   * 3. record the outcome. A crash or a database failure after SMTP accepted leaves the claim
+   *    committed, so the message is tried again at most once per attempt, bounded by maxAttempts.
+   */
   async deliver(notificationId: string): Promise<DeliveryOutcome> {
     let kind = 'unknown';
-    const result = await this.db.transaction(async (tx) => {
+    const claim = await this.db.transaction(async (tx) => {
       const [row]: NotificationRow[] = await tx.query(`SELECT * FROM notifications WHERE id = $1 FOR UPDATE SKIP LOCKED`, [notificationId]);
       if (!row) {
         const [exists] = await tx.query(`SELECT 1 FROM notifications WHERE id = $1`, [notificationId]);
@@ -110,38 +117,48 @@ export class NotificationDelivery implements OnModuleInit, OnModuleDestroy {
       const now = this.clock.now();
       if (new Date(row.next_attempt_at).getTime() > now.getTime()) return { outcome: 'not-due' as const };
       const attempts = row.attempts + 1;
-      try {
-        const template = templateOf(row.kind, { includeTestOnly: this.config.testClock });
-        if (!template) throw Object.assign(new Error(`No template for notification kind ${row.kind}`), { responseCode: 550 });
-        const mail = renderNotification(template, row.locale, row.params, { publicUrl: this.config.publicUrl });
-        await this.mailer.send({ to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html, messageId: row.message_id, attachments: mail.attachments });
-        await tx.query(
-          `UPDATE notifications SET state = 'sent', sent_at = $2, attempts = $3, last_error = NULL, updated_at = $2, version = version + 1 WHERE id = $1`,
-          [row.id, now, attempts],
-        );
-        return { outcome: 'sent' as const };
-      } catch (err) {
-        const error = describeSmtpError(err);
-        if (isPermanentSmtpError(err) || attempts >= NOTIFICATION_RETRY.maxAttempts) {
-          await tx.query(
-            `UPDATE notifications SET state = 'failed', failed_at = $2, attempts = $3, last_error = $4, updated_at = $2, version = version + 1 WHERE id = $1`,
-            [row.id, now, attempts, error],
-          );
-          this.logger.error(`notification ${row.id} (${row.kind}) failed after ${attempts} attempt(s), giving up: ${error}`);
-          return { outcome: 'failed' as const };
-        }
-        const next = new Date(now.getTime() + backoffDelay(attempts, NOTIFICATION_RETRY));
-        await tx.query(
-          `UPDATE notifications SET attempts = $3, last_error = $4, next_attempt_at = $5, updated_at = $2, version = version + 1 WHERE id = $1`,
-          [row.id, now, attempts, error, next],
-        );
-        await afterCommit(tx, () => this.enqueueSends([{ id: row.id, attempts, next_attempt_at: next }]));
-        this.logger.warn(`notification ${row.id} (${row.kind}) attempt ${attempts} failed, retrying at ${next.toISOString()}: ${error}`);
-        return { outcome: 'retry' as const };
-      }
+      const next = new Date(now.getTime() + backoffDelay(attempts, NOTIFICATION_RETRY));
+      await tx.query(`UPDATE notifications SET attempts = $2, next_attempt_at = $3, updated_at = $4, version = version + 1 WHERE id = $1`, [row.id, attempts, next, now]);
+      return { outcome: 'claimed' as const, row, attempts, next, now };
     });
-    if (['sent', 'retry', 'failed'].includes(result.outcome)) this.attemptsCounter.inc({ kind, outcome: result.outcome });
-    return result.outcome;
+    if (claim.outcome !== 'claimed') return claim.outcome;
+    const { row, attempts, next, now } = claim;
+
+    let error: string | undefined;
+    let permanent = false;
+    try {
+      const template = templateOf(row.kind, { includeTestOnly: this.config.testClock });
+      if (!template) throw Object.assign(new Error(`No template for notification kind ${row.kind}`), { responseCode: 550 });
+      const mail = renderNotification(template, row.locale, row.params, { publicUrl: this.config.publicUrl });
+      await this.mailer.send({ to: row.recipient, subject: mail.subject, text: mail.text, html: mail.html, messageId: row.message_id, attachments: mail.attachments });
+    } catch (err) {
+      error = describeSmtpError(err);
+      permanent = isPermanentSmtpError(err);
+    }
+
+    const outcome = await this.db.transaction(async (tx) => {
+      if (error === undefined) {
+        await tx.query(
+          `UPDATE notifications SET state = 'sent', sent_at = $2, last_error = NULL, updated_at = $2, version = version + 1 WHERE id = $1 AND state = 'pending'`,
+          [row.id, now],
+        );
+        return 'sent' as const;
+      }
+      if (permanent || attempts >= NOTIFICATION_RETRY.maxAttempts) {
+        await tx.query(
+          `UPDATE notifications SET state = 'failed', failed_at = $2, last_error = $3, updated_at = $2, version = version + 1 WHERE id = $1 AND state = 'pending'`,
+          [row.id, now, error],
+        );
+        this.logger.error(`notification ${row.id} (${row.kind}) failed after ${attempts} attempt(s), giving up: ${error}`);
+        return 'failed' as const;
+      }
+      await tx.query(`UPDATE notifications SET last_error = $2, updated_at = $3, version = version + 1 WHERE id = $1`, [row.id, error, now]);
+      await afterCommit(tx, () => this.enqueueSends([{ id: row.id, attempts, next_attempt_at: next }]));
+      this.logger.warn(`notification ${row.id} (${row.kind}) attempt ${attempts} failed, retrying at ${next.toISOString()}: ${error}`);
+      return 'retry' as const;
+    });
+    this.attemptsCounter.inc({ kind, outcome });
+    return outcome;
   }
 
   /** Adds each message's send job for its next attempt (delayed until it is due). BullMQ ignores an id it still keeps. */

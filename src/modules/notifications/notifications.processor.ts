@@ -68,8 +68,9 @@ export class NotificationsProcessor extends JobProcessor implements OnApplicatio
     return p;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  override async onModuleDestroy(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
+    await super.onModuleDestroy();
     await this.running;
   }
 }

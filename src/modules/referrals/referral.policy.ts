@@ -3,6 +3,7 @@ import type { AuthUser } from '../../common/request-context.js';
 export interface ReferralSubject {
   groupId: string;
   authorId: string;
+  status: string;
 }
 
 /** Who may see and act on a referral: pure functions of the user's grants and the referral. */
@@ -11,9 +12,16 @@ export const ReferralPolicy = {
     const wanted = roles.length ? roles : ['coordinator', 'chair'];
     return user.roles.some((r) => r.groupId === groupId && wanted.includes(r.role));
   },
-  /** The referrer sees their own referral; the group's coordinators and chairs see the group's. */
+  /**
+   * The referrer sees their own referral; the group's coordinators and chairs see the group's
+   * once submitted (a draft is the referrer's work, and may still lack the victim's consent).
+   */
   canSee(user: AuthUser, r: ReferralSubject): boolean {
-    return r.authorId === user.id || this.isStaff(user, r.groupId);
+    return r.authorId === user.id || (r.status !== 'draft' && this.isStaff(user, r.groupId));
+  },
+  /** Whether the victim is known in another group is for the group's coordinators only. */
+  canSeeCrossGroupFlag(user: AuthUser, r: ReferralSubject): boolean {
+    return this.isStaff(user, r.groupId, 'coordinator');
   },
   canEdit(user: AuthUser, r: ReferralSubject): boolean {
     return r.authorId === user.id;

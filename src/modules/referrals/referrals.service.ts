@@ -23,6 +23,8 @@ import { ReferralPolicy } from './referral.policy.js';
 import { formatReference, nextReferralState, type ReferralEvent, type ReferralStatus } from './referral-state.js';
 
 export const TRIAGE_OVERDUE = 'referral.triage-overdue';
+/** Advisory lock class under which a group's cases are opened (the group id is the second key). */
+const CASE_OPENING_LOCK = 724_615_010;
 /** The working day's end, Helsinki: a triage deadline falls then. */
 const TRIAGE_DUE_TIME = '16:00';
 
@@ -113,7 +115,7 @@ export class ReferralsService implements OnModuleInit {
       fire: async (tx, timer) => {
         const [r] = await tx.query(`SELECT id, group_id, reference, submitted_at FROM referrals WHERE id = $1`, [timer.subjectId]);
         const settings = await this.groups.settings(r.group_id, tx);
-        for (const chair of await this.users.withRole(r.group_id, 'chair')) {
+        for (const chair of await this.users.withRole(r.group_id, 'chair', tx)) {
           await this.notifications.enqueue(tx, {
             kind: TRIAGE_OVERDUE,
             recipient: chair.email,
@@ -184,7 +186,7 @@ export class ReferralsService implements OnModuleInit {
       );
       const subjectIds = [people.victimId, ...people.perpetratorIds, ...people.childIds];
       await this.audit.record(tx, { action: 'referral.create', objectType: 'referral', objectId: id, groupId: dto.groupId, subjectIds, details: { toState: 'draft' } });
-      return this.view(tx, await this.row(tx, id), true);
+      return this.view(tx, await this.row(tx, id), true, user);
     });
   }
 
@@ -231,7 +233,7 @@ export class ReferralsService implements OnModuleInit {
         ],
       );
       await this.audit.record(tx, { action: 'referral.update', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: [people.victimId, ...people.perpetratorIds, ...people.childIds] });
-      return this.view(tx, await this.row(tx, id), true);
+      return this.view(tx, await this.row(tx, id), true, user);
     });
   }
 
@@ -277,7 +279,12 @@ export class ReferralsService implements OnModuleInit {
           { checked: result.checked },
         );
       }
-      const knownElsewhere = await this.people.knownInOtherGroups(tx, match, row.group_id);
+      // Known elsewhere = a victim of a submitted or accepted referral of another group (drafts
+      // and refused referrals there say nothing); nothing of that group is returned.
+      const elsewhere = (await this.people.findMatches(tx, match, { role: 'victim', excludeIds: [row.victim_id] })).filter((m) => m.groupId !== row.group_id);
+      const knownElsewhere =
+        elsewhere.length > 0 &&
+        (await tx.query(`SELECT 1 FROM referrals WHERE victim_id = ANY($1::uuid[]) AND status IN ('submitted', 'accepted') LIMIT 1`, [elsewhere.map((m) => m.personId)])).length > 0;
       const reference = row.reference ?? (await this.allocateReference(tx, now));
       const version = row.version + 1;
       await tx.query(
@@ -288,7 +295,7 @@ export class ReferralsService implements OnModuleInit {
       const due = helsinkiDateTime(addWorkingDays(toHelsinkiDate(now), settings.triageWithinWorkingDays), TRIAGE_DUE_TIME);
       await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
       const group = await this.groups.find(row.group_id, tx);
-      for (const coordinator of await this.users.withRole(row.group_id, 'coordinator')) {
+      for (const coordinator of await this.users.withRole(row.group_id, 'coordinator', tx)) {
         await this.notifications.enqueue(tx, {
           kind: 'referral.submitted',
           recipient: coordinator.email,
@@ -302,7 +309,7 @@ export class ReferralsService implements OnModuleInit {
         action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
         details: { fromState: row.status, toState: 'submitted', caseRef: reference, ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
       });
-      return this.view(tx, await this.row(tx, id), true);
+      return this.view(tx, await this.row(tx, id), true, user);
     });
   }
 
@@ -326,14 +333,34 @@ export class ReferralsService implements OnModuleInit {
       // Row locks first, audit rows last: the audit chain's lock is held to commit, and a worker
       // firing this referral's triage timer holds the timer row while it waits for that lock.
       await this.timers.cancel(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id });
+      // Cases of a group open one at a time, and the repeat check is made again under that lock:
+      // two referrals of one victim submitted before either was accepted must share one case.
+      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [CASE_OPENING_LOCK, row.group_id]);
+      let repeatOfCaseId = row.repeat_of_case_id;
+      if (!repeatOfCaseId) {
+        const settings = await this.groups.settings(row.group_id, tx);
+        const victim = await this.people.read(tx, row.victim_id);
+        const earlier = await this.people.findMatches(
+          tx,
+          { identityCode: victim.identityCode, firstName: victim.firstName ?? '', lastName: victim.lastName, birthDate: victim.birthDate },
+          { groupId: row.group_id, role: 'victim', excludeIds: [row.victim_id] },
+        );
+        const candidate = await this.cases.findRepeatCandidate(tx, row.group_id, earlier.map((m) => m.personId), settings.repeatWindowMonths, now);
+        if (candidate?.withinWindow) {
+          repeatOfCaseId = candidate.caseId;
+          await tx.query(`UPDATE referrals SET repeat_of_case_id = $2 WHERE id = $1`, [id, repeatOfCaseId]);
+        }
+      }
       const opened = await this.cases.openForReferral(tx, {
         groupId: row.group_id,
         victimId: row.victim_id,
         reference: row.reference!,
-        repeatOfCaseId: row.repeat_of_case_id,
+        repeatOfCaseId,
         referredAt: row.submitted_at!,
         now,
       });
+      await tx.query(`UPDATE referrals SET status = 'accepted', case_id = $2, triaged_at = $3, triaged_by = $4, version = version + 1, updated_at = $3 WHERE id = $1`, [id, opened.caseId, now, user.id]);
+      // placeCase records its audit row: after it, no more row locks in this transaction.
       const placement = await this.conferences.placeCase(tx, {
         groupId: row.group_id,
         caseId: opened.caseId,
@@ -343,7 +370,6 @@ export class ReferralsService implements OnModuleInit {
         conferenceId: dto.conferenceId,
         now,
       });
-      await tx.query(`UPDATE referrals SET status = 'accepted', case_id = $2, triaged_at = $3, triaged_by = $4, version = version + 1, updated_at = $3 WHERE id = $1`, [id, opened.caseId, now, user.id]);
       await this.notifyAuthor(tx, row, 'referral.accepted', { startsAt: placement.startsAt.toISOString() });
       await this.audit.record(tx, {
         action: opened.isRepeat ? 'case.reopen' : 'case.open', objectType: 'case', objectId: opened.caseId, groupId: row.group_id, subjectIds: [row.victim_id],
@@ -353,7 +379,7 @@ export class ReferralsService implements OnModuleInit {
         action: 'referral.accept', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
         details: { fromState: 'submitted', toState: 'accepted', caseId: opened.caseId, caseRef: opened.reference, conferenceId: placement.conferenceId },
       });
-      const view = await this.view(tx, await this.row(tx, id), true);
+      const view = await this.view(tx, await this.row(tx, id), true, user);
       return { ...view, caseId: opened.caseId, placement: { conferenceId: placement.conferenceId, startsAt: placement.startsAt.toISOString(), slotStartsAt: placement.slotStartsAt.toISOString() } };
     });
   }
@@ -371,7 +397,7 @@ export class ReferralsService implements OnModuleInit {
       await this.timers.cancel(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id });
       await this.notifyAuthor(tx, row, event === 'return' ? 'referral.returned' : 'referral.declined', {});
       await this.audit.record(tx, { action: `referral.${event}`, objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row), details: { fromState: row.status, toState: to } });
-      return this.view(tx, await this.row(tx, id), true);
+      return this.view(tx, await this.row(tx, id), true, user);
     });
   }
 
@@ -385,7 +411,7 @@ export class ReferralsService implements OnModuleInit {
       await tx.query(`UPDATE referrals SET status = 'withdrawn', reason_enc = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, this.crypto.encrypt(reason, this.ctx(id, 'reason')), now]);
       await this.timers.cancel(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id });
       await this.audit.record(tx, { action: 'referral.withdraw', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row), details: { fromState: row.status, toState: 'withdrawn' } });
-      return this.view(tx, await this.row(tx, id), true);
+      return this.view(tx, await this.row(tx, id), true, user);
     });
   }
 
@@ -393,7 +419,7 @@ export class ReferralsService implements OnModuleInit {
     return this.db.transaction(async (tx) => {
       const row = await this.row(tx, id);
       if (!row || !ReferralPolicy.canSee(user, this.subject(row))) throw Problem.notFound('The referral');
-      const view = await this.view(tx, row, true);
+      const view = await this.view(tx, row, true, user);
       // Fail closed: the read is returned only if its audit row commits.
       await this.audit.record(tx, { action: 'referral.read', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row) });
       return view;
@@ -408,21 +434,21 @@ export class ReferralsService implements OnModuleInit {
     if (q.cursor) {
       try {
         after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
-        if (typeof after?.createdAt !== 'string' || typeof after?.id !== 'string') throw new Error();
+        if (typeof after?.createdAt !== 'string' || Number.isNaN(Date.parse(after.createdAt)) || typeof after?.id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after.id)) throw new Error();
       } catch {
         throw new Problem(400, 'invalid-cursor', 'Bad Request', 'The cursor is not one this API gave out.');
       }
     }
     const rows: Row[] = await this.db.query(
       `SELECT ${COLUMNS} FROM referrals
-        WHERE (author_id = $1 OR group_id = ANY($2::uuid[]))
+        WHERE (author_id = $1 OR (group_id = ANY($2::uuid[]) AND status <> 'draft'))
           AND ($3::uuid IS NULL OR group_id = $3) AND ($4::text IS NULL OR status = $4)
           AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid))
         ORDER BY created_at DESC, id DESC LIMIT $7`,
       [user.id, staffGroups, q.groupId ?? null, q.status ?? null, after?.createdAt ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
-    const items = await Promise.all(page.map((r) => this.view(this.db.manager, r, false)));
+    const items = await Promise.all(page.map((r) => this.view(this.db.manager, r, false, user)));
     const last = page.at(-1);
     return { items, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ createdAt: last.created_at.toISOString(), id: last.id })).toString('base64url') : null };
   }
@@ -463,7 +489,7 @@ export class ReferralsService implements OnModuleInit {
   }
 
   private subject(row: Row) {
-    return { groupId: row.group_id, authorId: row.author_id };
+    return { groupId: row.group_id, authorId: row.author_id, status: row.status };
   }
 
   private subjectIds(row: Row): string[] {
@@ -481,8 +507,9 @@ export class ReferralsService implements OnModuleInit {
     return row;
   }
 
-  private async view(manager: EntityManager | DataSource, r: Row, withPersonalData: boolean): Promise<object> {
+  private async view(manager: EntityManager | DataSource, r: Row, withPersonalData: boolean, user?: AuthUser): Promise<object> {
     const base = {
+      ...(user && ReferralPolicy.canSeeCrossGroupFlag(user, this.subject(r)) ? { knownInOtherGroup: r.known_in_other_group } : {}),
       id: r.id,
       groupId: r.group_id,
       status: r.status,
@@ -493,7 +520,6 @@ export class ReferralsService implements OnModuleInit {
       assessment: { formCode: r.risk_form_code, formVersion: r.risk_form_version, score: r.score, threshold: r.threshold, answered: r.answered_count, unknown: r.unknown_count },
       eligibility: r.eligible === null ? null : { eligible: r.eligible, grounds: r.eligibility_grounds ?? [] },
       repeatOf: r.repeat_of_case_id ? await this.cases.referenceOf(manager, r.repeat_of_case_id) : null,
-      knownInOtherGroup: r.known_in_other_group,
       consent: { status: r.consent_status, givenAt: r.consent_given_at ?? undefined, method: r.consent_method ?? undefined },
       childWelfareNotification: r.cwn_status ? { status: r.cwn_status, madeAt: r.cwn_made_at ?? undefined } : null,
       caseId: r.case_id,

@@ -72,8 +72,9 @@ export class TimersProcessor extends JobProcessor implements OnApplicationBootst
     return p;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  override async onModuleDestroy(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
+    await super.onModuleDestroy();
     await this.running;
   }
 }

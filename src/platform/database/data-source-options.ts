@@ -12,7 +12,8 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak' },
+    // A connection that cannot be had within 10 s is an error, never an endless wait.
+    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak', connectionTimeoutMillis: 10_000 },
     ...extra,
   } as DataSourceOptions;
 }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile, access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -20,7 +20,7 @@ export interface OutgoingMail {
  * as an `.eml` file under `<dataDir>/mail/` so development needs no mail server.
  */
 @Injectable()
-export class MailerService implements OnModuleDestroy {
+export class MailerService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailerService.name);
   private readonly transport: Transporter;
   readonly mode: 'smtp' | 'file';
@@ -30,7 +30,12 @@ export class MailerService implements OnModuleDestroy {
     this.mailDir = path.resolve(config.dataDir, 'mail');
     if (config.smtpUrl) {
       this.mode = 'smtp';
-      this.transport = nodemailer.createTransport(config.smtpUrl, { from: config.mailFrom });
+      // Short timeouts: a send holds a worker slot, and a mail server that hangs is a failed
+      // attempt to retry later (nodemailer's defaults wait up to 2 and 10 minutes).
+      this.transport = nodemailer.createTransport(
+        { url: config.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 },
+        { from: config.mailFrom },
+      );
     } else {
       this.mode = 'file';
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, { from: config.mailFrom });
@@ -65,7 +70,8 @@ export class MailerService implements OnModuleDestroy {
     await access(this.mailDir, constants.W_OK);
   }
 
-  onModuleDestroy(): void {
+  /** Last phase of shutdown: workers have finished their sends by then. */
+  onApplicationShutdown(): void {
     this.transport.close();
   }
 

@@ -9,6 +9,20 @@ export abstract class JobProcessor extends WorkerHost {
   abstract readonly queue: QueueName;
   abstract handlers(): Record<string, JobHandler>;
 
+  /**
+   * Shutdown, first phase: stop taking jobs and let the running ones finish while the queues,
+   * Redis, mail and the database they need are still open (those close in later phases).
+   */
+  async onModuleDestroy(): Promise<void> {
+    let worker: { close(): Promise<void> } | undefined;
+    try {
+      worker = this.worker;
+    } catch {
+      return; // never started (a failed start-up)
+    }
+    await worker.close();
+  }
+
   async process(job: Job): Promise<unknown> {
     const handler = this.handlers()[job.name];
     // Never retried: another attempt cannot grow a handler.

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { MAILBOX } from '../../../common/mailbox.js';
 
 export const ROLES = ['admin', 'coordinator', 'chair', 'agency_rep', 'referrer', 'analyst'] as const;
 
@@ -10,7 +11,7 @@ export class RoleGrantDto {
 }
 
 export class CreateUserDto {
-  @ApiProperty() @IsEmail() @Length(3, 254) email: string;
+  @ApiProperty() @IsEmail() @Matches(MAILBOX, { message: 'email must be a plain address such as name@agency.fi' }) @Length(3, 254) email: string;
   @ApiProperty() @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ description: 'Required for every role but admin' }) @IsOptional() @IsUUID() agencyId?: string;
   @ApiProperty({ minLength: 12 }) @IsString() @Length(1, 256) password: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { ChildDto, PersonDto } from '../../people/dto/person.dto.js';
 
@@ -35,13 +35,13 @@ export const RELATIONSHIPS = ['partner', 'ex_partner', 'family', 'other'] as con
 
 export class CreateReferralDto {
   @ApiProperty() @IsUUID() groupId: string;
-  @ApiProperty({ type: PersonDto }) @ValidateNested() @Type(() => PersonDto) victim: PersonDto;
+  @ApiProperty({ type: PersonDto }) @IsDefined() @ValidateNested() @Type(() => PersonDto) victim: PersonDto;
   @ApiProperty({ type: [PersonDto] }) @IsArray() @ArrayMaxSize(5) @ValidateNested({ each: true }) @Type(() => PersonDto) perpetrators: PersonDto[];
   @ApiProperty({ type: [ChildDto] }) @IsArray() @ArrayMaxSize(15) @ValidateNested({ each: true }) @Type(() => ChildDto) children: ChildDto[];
   @ApiProperty({ enum: RELATIONSHIPS }) @IsIn(RELATIONSHIPS) relationship: (typeof RELATIONSHIPS)[number];
-  @ApiProperty({ type: RiskAssessmentDto }) @ValidateNested() @Type(() => RiskAssessmentDto) riskAssessment: RiskAssessmentDto;
-  @ApiProperty({ type: GroundsDto }) @ValidateNested() @Type(() => GroundsDto) grounds: GroundsDto;
-  @ApiProperty({ type: ConsentDto }) @ValidateNested() @Type(() => ConsentDto) consent: ConsentDto;
+  @ApiProperty({ type: RiskAssessmentDto }) @IsDefined() @ValidateNested() @Type(() => RiskAssessmentDto) riskAssessment: RiskAssessmentDto;
+  @ApiProperty({ type: GroundsDto }) @IsDefined() @ValidateNested() @Type(() => GroundsDto) grounds: GroundsDto;
+  @ApiProperty({ type: ConsentDto }) @IsDefined() @ValidateNested() @Type(() => ConsentDto) consent: ConsentDto;
   @ApiPropertyOptional({ type: ChildWelfareNotificationDto }) @IsOptional() @ValidateNested() @Type(() => ChildWelfareNotificationDto) childWelfareNotification?: ChildWelfareNotificationDto;
   @ApiProperty({ description: 'What happened and why MARAK; free text, encrypted' }) @IsString() @Length(1, 8000) summary: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 4000) immediateSafetyMeasures?: string;
