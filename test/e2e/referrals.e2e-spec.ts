@@ -143,6 +143,19 @@ describe('referrals: from a worried professional to an accepted case', () => {
     await as(referrer).get('/api/v1/referrals').query({ cursor: forged }).expect(400);
   });
 
+  it('screens with the form the group names in its settings', async () => {
+    await t.admin.patch(`/api/v1/groups/${otherGroup.id}/settings`).send({ riskFormCode: 'no-such-form' }).expect(400);
+    const [g] = await db.query(`SELECT settings FROM groups WHERE id = $1`, [group.id]);
+    // Only one form exists; a group set to another (as a later form version would be) refuses this one.
+    await db.query(`UPDATE groups SET settings = jsonb_set(settings, '{riskFormCode}', '"marak-2028"') WHERE id = $1`, [group.id]);
+    try {
+      const res = await as(referrer).post('/api/v1/referrals').send(aReferralBody(group.id)).expect(422);
+      expect(res.body.type).toBe(P('risk-form-not-used-by-group'));
+    } finally {
+      await db.query(`UPDATE groups SET settings = $2 WHERE id = $1`, [group.id, g.settings]);
+    }
+  });
+
   it('answers 409 from the wrong state', async () => {
     const s = await submitted();
     const again = await as(referrer).post(`/api/v1/referrals/${s.id}/submit`).send({}).expect(409);

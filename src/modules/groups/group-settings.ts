@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import rrule from 'rrule';
+import { defaultRiskForms } from '../../../libs/risk-forms/index.js';
 
 /** A group's settings, defaults from DOMAIN.md. Every number is per group. */
 export interface GroupSettings {
@@ -63,6 +64,17 @@ export class IsRecurrenceRule implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'riskForm' })
+export class IsKnownRiskForm implements ValidatorConstraintInterface {
+  private static readonly forms = defaultRiskForms();
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && IsKnownRiskForm.forms.latest(value) !== undefined;
+  }
+  defaultMessage(): string {
+    return 'riskFormCode must name a risk form of this deployment (GET /api/v1/risk-forms)';
+  }
+}
+
 /** The settings a request may change; all optional, unknown ones refused by the global pipe. */
 export class GroupSettingsDto implements Partial<GroupSettings> {
   @ApiPropertyOptional({ example: DEFAULT_GROUP_SETTINGS.cadence }) @IsOptional() @IsString() @Validate(IsRecurrenceRule) cadence?: string;
@@ -80,7 +92,7 @@ export class GroupSettingsDto implements Partial<GroupSettings> {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() requireConsent?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(60) repeatWindowMonths?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(50) escalationIncidentThreshold?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,40}$/) riskFormCode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,40}$/) @Validate(IsKnownRiskForm) riskFormCode?: string;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(30) retentionYears?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() actionDigest?: boolean;
   @ApiPropertyOptional({ enum: ['fi', 'sv', 'en'] }) @IsOptional() @IsIn(['fi', 'sv', 'en']) locale?: 'fi' | 'sv' | 'en';

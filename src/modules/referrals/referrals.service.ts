@@ -158,12 +158,23 @@ export class ReferralsService implements OnModuleInit {
     if (!user.agencyId || !(await this.groups.isMember(groupId, user.agencyId, tx))) throw Problem.notFound('The group');
   }
 
+  /** The group screens with the form its settings name (`riskFormCode`). */
+  private async assertGroupForm(tx: EntityManager, groupId: string, formCode: string): Promise<void> {
+    const settings = await this.groups.settings(groupId, tx);
+    if (settings.riskFormCode !== formCode) {
+      throw Problem.unprocessable('risk-form-not-used-by-group', 'Another risk form', `This group screens with the form "${settings.riskFormCode}".`, {
+        errors: [{ field: 'riskAssessment.formCode', message: `must be ${settings.riskFormCode}` }],
+      });
+    }
+  }
+
   async create(user: AuthUser, dto: CreateReferralDto): Promise<object> {
     const form = this.form(dto.riskAssessment.formCode, dto.riskAssessment.formVersion);
     const assessment = this.score(form, dto.riskAssessment.answers);
     const id = randomUUID();
     return this.db.transaction(async (tx) => {
       await this.assertMayRefer(tx, user, dto.groupId);
+      await this.assertGroupForm(tx, dto.groupId, form.code);
       const people = await this.createPeople(tx, dto);
       const now = this.clock.now();
       await tx.query(
@@ -212,6 +223,7 @@ export class ReferralsService implements OnModuleInit {
       this.transition(row, 'edit');
       this.checkVersion(row, expected ?? dto.version);
       if (dto.groupId !== row.group_id) throw Problem.unprocessable('group-immutable', 'The group cannot change', 'A referral stays in the group it was made for; withdraw it and refer anew.');
+      await this.assertGroupForm(tx, row.group_id, form.code);
       // The people of a draft are replaced: old rows are anonymised, not kept half-updated.
       for (const personId of [row.victim_id, ...row.perpetrator_ids, ...row.child_ids]) await this.people.anonymise(tx, personId);
       const people = await this.createPeople(tx, dto);
