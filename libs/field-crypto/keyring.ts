@@ -20,7 +20,7 @@ const CONSTRUCT = Symbol('Keyring.construct');
  *
  * Only the version numbers are observable. Key material is held as
  * `KeyObject`s in a module-private WeakMap: `JSON.stringify`, `util.inspect`,
- * `console.log`, pino, `structuredClone` and `Object.keys` all see only the
+ * console logging, pino, `structuredClone` and `Object.keys` all see only the
  * versions. Create instances with {@link parseDataKeys}.
  */
 export class Keyring {
