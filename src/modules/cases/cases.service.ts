@@ -10,6 +10,8 @@ import { PeopleService } from '../people/people.service.js';
 import { CasePolicy } from './case.policy.js';
 
 export type ReferralSummaries = (manager: EntityManager, caseId: string) => Promise<object[]>;
+/** Whether the case is on a published agenda of the group and the agency is a member of it (registered by the conferences module). */
+export type PublishedAgendaAccess = (manager: EntityManager, caseId: string, groupId: string, agencyId: string) => Promise<boolean>;
 
 interface CaseRow {
   id: string;
@@ -55,6 +57,13 @@ export class CasesService {
   /** Referrals depend on cases (accepting one opens a case); they hand their summaries back here. */
   useReferralSummaries(source: ReferralSummaries): void {
     this.referralSummaries = source;
+  }
+
+  private publishedAgendaAccess?: PublishedAgendaAccess;
+
+  /** Conferences depend on cases; they hand back the "on a published agenda" check of need to know. */
+  usePublishedAgendaAccess(check: PublishedAgendaAccess): void {
+    this.publishedAgendaAccess = check;
   }
 
   /**
@@ -106,7 +115,7 @@ export class CasesService {
   async get(user: AuthUser, id: string): Promise<object> {
     return this.db.transaction(async (tx) => {
       const row: CaseRow | undefined = (await tx.query(`${SELECT_CASE} WHERE c.id = $1`, [id]))[0];
-      if (!row || !CasePolicy.canSee(user, subject(row))) throw Problem.notFound('The case');
+      if (!row || !(await this.maySee(tx, user, row))) throw Problem.notFound('The case');
       const [victim, ...others] = await this.people.readMany(tx, [row.victim_id, ...row.perpetrator_ids, ...row.child_ids]);
       const strip = ({ groupId: _g, role: _r, statGender: _s, statAgeBand: _a, version: _v, createdAt: _c, updatedAt: _u, anonymisedAt: _x, ...rest }: Record<string, unknown>) => rest;
       const referrals = (await this.referralSummaries?.(tx, id)) ?? [];
@@ -156,6 +165,15 @@ export class CasesService {
     };
   }
 
+  /** CasePolicy, with the published-agenda fact looked up only for a member agency's representative of an open case. */
+  private async maySee(tx: EntityManager, user: AuthUser, row: CaseRow): Promise<boolean> {
+    const s = subject(row);
+    if (CasePolicy.canSee(user, s)) return true;
+    if (!CasePolicy.mayBeAgencyRepOf(user, s) || !this.publishedAgendaAccess) return false;
+    const onPublishedAgenda = await this.publishedAgendaAccess(tx, row.id, row.group_id, user.agencyId!);
+    return CasePolicy.canSee(user, { ...s, onPublishedAgenda });
+  }
+
   private summary(r: CaseRow) {
     return {
       id: r.id,
@@ -176,6 +194,6 @@ export class CasesService {
 }
 
 function subject(r: CaseRow) {
-  return { groupId: r.group_id, advocateUserId: r.advocate_user_id, restrictedTo: r.restricted_to, authorIds: r.author_ids };
+  return { groupId: r.group_id, status: r.status, advocateUserId: r.advocate_user_id, restrictedTo: r.restricted_to, authorIds: r.author_ids };
 }
 

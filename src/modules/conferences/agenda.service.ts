@@ -7,6 +7,7 @@ import { Clock } from '../../platform/clock/clock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { isPermutationOf } from './agenda-order.js';
+import { ConferenceNoticesService } from './conference-notices.service.js';
 import {
   NOT_TAKEN_PLACE,
   OPEN_FOR_PLACEMENT,
@@ -27,7 +28,8 @@ import type { AgendaKind, ConferenceDto } from './dto/conference.dto.js';
 /**
  * The coordinator's hand on the agenda: add a case, take one off, reorder. Each is one
  * transaction that locks the conference row, checks `If-Match` against its version, bumps the
- * version and ends with the audit row.
+ * version and ends with the audit row. On a published agenda every change sends the member
+ * agencies the agenda notice again (a new version, a new message).
  */
 @Injectable()
 export class AgendaService {
@@ -36,6 +38,7 @@ export class AgendaService {
     private readonly groups: GroupsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notices: ConferenceNoticesService,
   ) {}
 
   /**
@@ -65,8 +68,13 @@ export class AgendaService {
       }
       const [{ heard }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM agenda_items WHERE case_id = $1 AND status = 'heard') AS heard`, [caseId]);
       const kind: AgendaKind = kase.is_repeat ? 'repeat' : heard ? 'review' : 'new';
-      await insertAgendaItem(tx, conference, { caseId, kind, isRepeat: kase.is_repeat, score: null, deferredFrom: null, now: this.clock.now() });
+      const { itemId } = await insertAgendaItem(tx, conference, { caseId, kind, isRepeat: kase.is_repeat, score: null, deferredFrom: null, now: this.clock.now() });
       const view = await this.view(tx, conferenceId);
+      if (conference.status === 'agenda_published') {
+        const settings = await this.groups.settings(conference.group_id, tx);
+        await this.notices.scheduleVictimViewsReminder(tx, conference, itemId, settings.victimViewsReminderWorkingDays);
+        await this.notices.noticeAgenda(tx, conference, view.version);
+      }
       await this.audit.record(tx, {
         action: 'agenda.add',
         objectType: 'conference',
@@ -89,6 +97,8 @@ export class AgendaService {
       await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
       await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conferenceId, item.position]);
       await bumpVersion(tx, conferenceId);
+      await this.notices.cancelVictimViewsReminder(tx, itemId);
+      if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
       await this.audit.record(tx, {
         action: 'agenda.remove',
         objectType: 'conference',
@@ -123,6 +133,7 @@ export class AgendaService {
       );
       await bumpVersion(tx, conferenceId);
       const view = await this.view(tx, conferenceId);
+      if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, view.version);
       await this.audit.record(tx, {
         action: 'agenda.reorder',
         objectType: 'conference',

@@ -58,6 +58,15 @@ export class ConferencesController {
     return this.conferences.get(user, id);
   }
 
+  @Post('conferences/:id/publish')
+  @HttpCode(200)
+  @RequirePermission('conferences:manage')
+  @ApiOperation({ summary: 'Publish the agenda (coordinator): planned → agenda_published; notices to every member agency; If-Match: version' })
+  @ApiOkResponse({ type: ConferenceDto })
+  publish(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Headers('if-match') ifMatch?: string): Promise<ConferenceDto> {
+    return this.conferences.publish(user, id, expectedVersion(ifMatch));
+  }
+
   @Post('conferences/:id/agenda')
   @RequirePermission('conferences:manage')
   @ApiOperation({ summary: 'Put an open case of the group on the agenda (coordinator); If-Match: version' })

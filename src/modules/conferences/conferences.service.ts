@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { helsinkiDateTime, isCalendarDate, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
@@ -8,6 +8,7 @@ import { RequestValidationError } from '../../common/problems/validation.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { AuditService } from '../audit/audit.service.js';
+import { CasesService } from '../cases/cases.service.js';
 import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { CadenceError, MAX_GENERATE_DAYS, cadenceMeetingDates, cutoffFor, defaultEndsAt, slotStartsAt } from './conference-schedule.js';
@@ -23,9 +24,11 @@ import {
   requireTransaction,
   toSummary,
   toView,
+  versionConflict,
   type ConferenceRow,
   type Queryable,
 } from './conference-store.js';
+import { ConferenceNoticesService } from './conference-notices.service.js';
 import { ConferencePolicy } from './conference.policy.js';
 import type { AgendaKind, ConferenceDto, ConferencePageDto, CreateConferenceDto, GenerateConferencesDto, GenerateResultDto, ListConferencesQuery } from './dto/conference.dto.js';
 
@@ -70,13 +73,65 @@ const MAX_DAY = 86_400_000;
  * conference.policy.ts.
  */
 @Injectable()
-export class ConferencesService {
+export class ConferencesService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly groups: GroupsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notices: ConferenceNoticesService,
+    private readonly cases: CasesService,
   ) {}
+
+  onModuleInit(): void {
+    // Need to know: a member agency's representative sees a case once it is on a published agenda.
+    this.cases.usePublishedAgendaAccess(async (manager, caseId, groupId, agencyId) =>
+      (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)));
+  }
+
+  /** Whether the case is (or was) on an agenda of the group's conference that has been published (status ≠ planned). */
+  async isOnPublishedAgenda(manager: Queryable, caseId: string, groupId: string): Promise<boolean> {
+    const [{ published }] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM agenda_items a JOIN conferences c ON c.id = a.conference_id
+                       WHERE a.case_id = $1 AND c.group_id = $2 AND c.status <> 'planned') AS published`,
+      [caseId, groupId],
+    );
+    return published;
+  }
+
+  /**
+   * `POST /conferences/:id/publish` (the group's coordinator): planned → agenda_published
+   * (409 `conference-not-planned` otherwise; 409 `version-conflict` against If-Match). Every
+   * member agency's mailbox gets the agenda notice with the meeting as .ics; the advocates'
+   * victim-views reminders (per agenda item) and the attendees' reminder are scheduled.
+   */
+  async publish(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
+    return this.db.transaction(async (tx) => {
+      const peek = await findConference(tx, id);
+      const group = peek && (await this.groups.find(peek.group_id, tx));
+      if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
+      if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator publishes the agenda.');
+      const conference = (await lockConference(tx, id))!;
+      if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
+      if (conference.status !== 'planned') throw Problem.conflict('conference-not-planned', 'Only a planned conference can be published; this agenda is already published or the conference has taken place.');
+      await tx.query(`UPDATE conferences SET status = 'agenda_published', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+      const version = conference.version + 1;
+      const agenda = await loadAgenda(tx, id);
+      const scheduled = agenda.filter((a) => a.status === 'scheduled');
+      await this.notices.noticeAgenda(tx, conference, version);
+      for (const item of scheduled) await this.notices.scheduleVictimViewsReminder(tx, conference, item.id, group.settings.victimViewsReminderWorkingDays);
+      await this.notices.scheduleConferenceReminder(tx, conference);
+      const view = toView((await findConference(tx, id))!, agenda);
+      await this.audit.record(tx, {
+        action: 'conference.publish',
+        objectType: 'conference',
+        objectId: id,
+        groupId: group.id,
+        details: { conferenceId: id, count: scheduled.length, caseId: scheduled.map((a) => a.case_id), fromState: 'planned', toState: 'agenda_published', version },
+      });
+      return view;
+    });
+  }
 
   /**
    * `POST /groups/:id/conferences` (the group's coordinator). Capacity and minutes per case are
@@ -275,6 +330,12 @@ export class ConferencesService {
       deferredFrom: p.deferredFrom ?? null,
       now: p.now,
     });
+    if (conference.status === 'agenda_published') {
+      // A placement on a published agenda: the advocate's reminder and a new notice, as for agenda.add.
+      const settings = await this.groups.settings(p.groupId, manager);
+      await this.notices.scheduleVictimViewsReminder(manager, conference, itemId, settings.victimViewsReminderWorkingDays);
+      await this.notices.noticeAgenda(manager, conference, conference.version + 1);
+    }
     await this.audit.record(manager, {
       action: 'agenda.place',
       objectType: 'conference',

@@ -7,6 +7,8 @@
  */
 export const TIMER_KINDS: readonly string[] = [
   'referral.triage-overdue',
+  'conference.victim-views-reminder',
+  'conference.reminder',
   // 'action.acknowledge-reminder', … (added by the modules that schedule them)
 ];
 

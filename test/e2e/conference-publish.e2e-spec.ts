@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { PeopleService } from '../../src/modules/people/people.service.js';
+import { aGroup, aUser, anAgency, PASSWORD, type TestUser } from '../harness/factories.js';
+import { SmtpCatcher, type CaughtMail } from '../harness/smtp-catcher.js';
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+
+const PROBLEM = 'https://marak.example/problems/';
+
+/**
+ * Publishing an agenda (DOMAIN.md steps 6–7 and 9): the notice with an .ics to every member
+ * agency, need to know for the member agencies' representatives, and the reminders before the
+ * meeting. One story in order: the clock only moves forward.
+ */
+describe('conferences: publishing the agenda', () => {
+  let smtp: SmtpCatcher;
+  let t: TestApp;
+  let ds: DataSource;
+  let people: PeopleService;
+  let agencies: Array<{ id: string; name: string; email: string }>;
+  let housing: { id: string; email: string };
+  let group: { id: string };
+  let coord: TestUser;
+  let rep: TestUser;
+  let outsider: TestUser;
+  let conference: { id: string; version: number; agenda: Array<{ itemId: string }> };
+  let withAdvocate: { id: string; reference: string };
+  let withoutAdvocate: { id: string; reference: string };
+  let caseSeq = 0;
+
+  // Tuesday 16 March 2027, 09:00 Helsinki (UTC+2).
+  const STARTS_AT = '2027-03-16T07:00:00.000Z';
+  const as = (u: TestUser) => t.as(u.accessToken);
+  const mailsTo = (email: string, subject: RegExp) => smtp.mails.filter((m) => m.to.includes(email) && subject.test(m.subject));
+  const AGENDA = /asialista julkaistu/;
+  const REMINDER = /^Muistutus: MARAK-kokous/;
+  const VIEWS = /uhrin näkemykset/;
+  const noPersonalData = (m: CaughtMail) => {
+    const all = [m.subject, m.text, m.html, ...m.attachments.map((a) => a.content.toString('utf8'))].join('\n');
+    expect(all).not.toMatch(/Testi|Virtanen|Käyttäjä/);
+  };
+
+  /** An open case in the group, straight into the tables (no referral needed here). */
+  async function aCase(): Promise<{ id: string; reference: string }> {
+    const id = randomUUID();
+    const reference = `MRK-2027-${String(90000 + ++caseSeq)}`;
+    await ds.transaction(async (tx) => {
+      const victim = await people.create(tx, { groupId: group.id, role: 'victim', person: { firstName: 'Testi', lastName: 'Virtanen' } });
+      await tx.query(
+        `INSERT INTO cases (id, reference, group_id, victim_id, status, opened_at, last_referral_at) VALUES ($1, $2, $3, $4, 'open', now(), now())`,
+        [id, reference, group.id, victim.id],
+      );
+    });
+    return { id, reference };
+  }
+
+  beforeAll(async () => {
+    smtp = await new SmtpCatcher().start();
+    t = await startTestApp({ smtp });
+    ds = t.app.get(DataSource);
+    people = t.app.get(PeopleService);
+    t.clock.set(new Date('2027-03-01T08:00:00.000Z')); // Monday 10:00 Helsinki
+    await t.renewAdmin();
+    const social = (await anAgency(t, { kind: 'social_services' })) as { id: string; name: string; email: string };
+    const police = (await anAgency(t, { kind: 'police' })) as { id: string; name: string; email: string };
+    const shelter = (await anAgency(t, { kind: 'victim_support' })) as { id: string; name: string; email: string };
+    const other = await anAgency(t, { kind: 'housing' });
+    agencies = [social, police, shelter];
+    housing = shelter;
+    group = await aGroup(t, agencies.map((a) => a.id));
+    const otherGroup = await aGroup(t, [other.id]);
+    coord = await aUser(t, social.id, [{ role: 'coordinator', groupId: group.id }]);
+    rep = await aUser(t, police.id, [{ role: 'agency_rep', groupId: group.id }]);
+    outsider = await aUser(t, other.id, [{ role: 'agency_rep', groupId: otherGroup.id }]);
+    const res = await as(coord).post(`/api/v1/groups/${group.id}/conferences`).send({ startsAt: STARTS_AT });
+    if (res.status !== 201) throw new Error(`conference: ${res.status} ${JSON.stringify(res.body)}`);
+    conference = res.body;
+    withAdvocate = await aCase();
+    withoutAdvocate = await aCase();
+    for (const c of [withAdvocate, withoutAdvocate]) {
+      const added = await as(coord).post(`/api/v1/conferences/${conference.id}/agenda`).send({ caseId: c.id }).expect(201);
+      conference = added.body;
+    }
+    // The endpoint that names the advocate does not exist yet: set it straight in the table.
+    await ds.query(`UPDATE cases SET advocate_agency_id = $2 WHERE id = $1`, [withAdvocate.id, housing.id]);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  it('keeps the case from a member agency’s representative before publishing: 404', async () => {
+    await as(rep).get(`/api/v1/cases/${withAdvocate.id}`).expect(404);
+    expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('is for the coordinator only, and checks If-Match', async () => {
+    await as(rep).post(`/api/v1/conferences/${conference.id}/publish`).expect(403); // no conferences:manage permission
+    const stale = await as(coord).post(`/api/v1/conferences/${conference.id}/publish`).set('If-Match', String(conference.version - 1));
+    expect(stale.status).toBe(409);
+    expect(stale.body.type).toBe(`${PROBLEM}version-conflict`);
+  });
+
+  it('publishes: every member agency’s mailbox gets the agenda notice with the meeting as .ics, once, without personal data', async () => {
+    const res = await as(coord).post(`/api/v1/conferences/${conference.id}/publish`).set('If-Match', String(conference.version)).expect(200);
+    expect(res.body).toMatchObject({ id: conference.id, status: 'agenda_published', version: conference.version + 1 });
+    expect(res.body.agenda).toHaveLength(2);
+    conference = res.body;
+    for (const agency of agencies) {
+      const mail = await smtp.waitForMail((m) => m.to.includes(agency.email) && AGENDA.test(m.subject));
+      const ics = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
+      expect(ics).toBeDefined();
+      expect(ics!.content.toString('utf8')).toMatch(/DTSTART:20270316T070000Z/);
+      expect(mail.text).toContain(agency.name);
+      noPersonalData(mail);
+    }
+    // The outbox is drained by then; nothing twice, nothing to anyone else.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const agency of agencies) expect(mailsTo(agency.email, AGENDA)).toHaveLength(1);
+    expect(smtp.mails).toHaveLength(agencies.length);
+  });
+
+  it('refuses to publish twice: 409', async () => {
+    const res = await as(coord).post(`/api/v1/conferences/${conference.id}/publish`);
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe(`${PROBLEM}conference-not-planned`);
+  });
+
+  it('lets a member agency’s representative open the case now, and not a non-member’s', async () => {
+    const res = await as(rep).get(`/api/v1/cases/${withAdvocate.id}`).expect(200);
+    expect(res.body).toMatchObject({ id: withAdvocate.id, reference: withAdvocate.reference, status: 'open' });
+    expect(res.body.victim).toBeDefined();
+    await as(outsider).get(`/api/v1/cases/${withAdvocate.id}`).expect(404);
+  });
+
+  it('sends the notice again after a change to the published agenda', async () => {
+    const order = [...conference.agenda].reverse().map((i) => i.itemId);
+    const res = await as(coord).put(`/api/v1/conferences/${conference.id}/agenda/order`).set('If-Match', String(conference.version)).send({ itemIds: order }).expect(200);
+    conference = res.body;
+    for (const agency of agencies) await smtp.waitForMail(() => mailsTo(agency.email, AGENDA).length === 2);
+  });
+
+  // Last: moving the clock ends everyone's access tokens.
+  it('reminds the advocate agency 3 working days before the meeting, and every member agency the working day before, once each', async () => {
+    const before = smtp.mails.length;
+    // Thursday 11 March, 09:00 Helsinki is three working days before Tuesday 16 March.
+    await t.admin.post('/api/v1/test/clock').send({ now: '2027-03-11T07:30:00.000Z' }).expect(200);
+    await t.renewAdmin();
+    const views = await smtp.waitForMail((m) => m.to.includes(housing.email) && VIEWS.test(m.subject));
+    expect(views.subject).toContain(withAdvocate.reference);
+    noPersonalData(views);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.mails.slice(before).filter((m) => VIEWS.test(m.subject))).toHaveLength(1); // the case without an advocate: none
+    expect(smtp.mails.slice(before).filter((m) => REMINDER.test(m.subject))).toHaveLength(0);
+
+    // Monday 15 March, 09:00 Helsinki: the working day before.
+    await t.admin.post('/api/v1/test/clock').send({ now: '2027-03-15T07:30:00.000Z' }).expect(200);
+    await t.renewAdmin();
+    for (const agency of agencies) {
+      const mail = await smtp.waitForMail((m) => m.to.includes(agency.email) && REMINDER.test(m.subject));
+      noPersonalData(mail);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const agency of agencies) expect(mailsTo(agency.email, REMINDER)).toHaveLength(1);
+    expect(smtp.mails.filter((m) => VIEWS.test(m.subject))).toHaveLength(1);
+
+    // The rep signs in again and still sees the case (it is open and on the published agenda).
+    const tokens = await t.login(rep.email, PASSWORD);
+    await t.as(tokens.accessToken).get(`/api/v1/cases/${withAdvocate.id}`).expect(200);
+  });
+});
