@@ -10,6 +10,7 @@ import { IdentityAndGroups1763930000000 } from './1763930000000-identity-and-gro
 import { People1763940000000 } from './1763940000000-people.js';
 import { ReferralsAndCases1763950000000 } from './1763950000000-referrals-and-cases.js';
 import { Conferences1763960000000 } from './1763960000000-conferences.js';
+import { CaseViews1763970000000 } from './1763970000000-case-views.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   People1763940000000,
   ReferralsAndCases1763950000000,
   Conferences1763960000000,
+  CaseViews1763970000000,
 ];

@@ -65,7 +65,7 @@ describe('the service as a process', () => {
     const e2 = { ...(await env()), DATABASE_URL: db.url };
     const a = runEntry('main', { ...e1, MARAK_ROLE: 'api' });
     const b = runEntry('main', { ...e2, MARAK_ROLE: 'api' });
-    await Promise.all([a.waitFor(/MARAK listening/), b.waitFor(/MARAK listening/)]);
+    await Promise.all([a.waitFor(/MARAK listening/, 50_000), b.waitFor(/MARAK listening/, 50_000)]);
     const { rows } = await admin.query('SELECT name FROM typeorm_migrations');
     await admin.end();
     expect(rows).toHaveLength(MIGRATIONS.length);

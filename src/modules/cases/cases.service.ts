@@ -5,9 +5,20 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
 import { rowsOf } from '../../platform/database/rows.js';
 import type { AuthUser } from '../../common/request-context.js';
+import { Clock } from '../../platform/clock/clock.js';
+import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { AgenciesService } from '../identity/agencies.service.js';
+import { UsersService } from '../identity/users.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
 import { PeopleService } from '../people/people.service.js';
 import { CasePolicy } from './case.policy.js';
+import type { CloseReason } from './dto/case.dto.js';
+
+export const CASE_CLOSED = 'case.closed';
+const versionConflict = () => Problem.conflict('version-conflict', 'The case was changed by someone else; reload and try again.');
+const caseClosed = () => Problem.conflict('case-closed', 'The case is closed.');
 
 export type ReferralSummaries = (manager: EntityManager, caseId: string) => Promise<object[]>;
 /** Whether the case is on a published agenda of the group and the agency is a member of it (registered by the conferences module). */
@@ -50,6 +61,12 @@ export class CasesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly people: PeopleService,
+    private readonly clock: Clock,
+    private readonly crypto: FieldCryptoService,
+    private readonly groups: GroupsService,
+    private readonly agencies: AgenciesService,
+    private readonly users: UsersService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   private referralSummaries?: ReferralSummaries;
@@ -128,10 +145,173 @@ export class CasesService {
         hearings: [],
         actions: [],
         advocate: row.advocate_agency_id ? { agencyId: row.advocate_agency_id, userId: row.advocate_user_id } : null,
+        victimViews: await this.victimViews(tx, id),
       };
       await this.audit.record(tx, { action: 'case.read', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id, ...row.perpetrator_ids, ...row.child_ids], details: { caseRef: row.reference } });
       return view;
     });
+  }
+
+  /**
+   * `PUT /cases/:id/advocate` (the group's coordinator): the advocate agency must be a member of
+   * the group; the user, if named, an active user of that agency (422 otherwise, naming no one).
+   */
+  async setAdvocate(user: AuthUser, id: string, dto: { agencyId: string; userId?: string }, expected?: number): Promise<object> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockVisible(tx, user, id);
+      if (!CasePolicy.canManage(user, subject(row))) throw new Problem(403, 'not-coordinator', 'Forbidden', 'Only the group’s coordinator names the advocate.');
+      this.checkVersion(row, expected);
+      if (row.status === 'closed') throw caseClosed();
+      if (!(await this.groups.isMember(row.group_id, dto.agencyId, tx))) {
+        throw Problem.unprocessable('advocate-agency-not-member', 'Not a member agency', 'The advocate’s agency must be a member of the case’s group.', { errors: [{ field: 'agencyId', message: 'not a member agency of the group' }] });
+      }
+      if (dto.userId) {
+        const advocate = await this.users.find(dto.userId, tx);
+        if (!advocate || !advocate.active || advocate.agencyId !== dto.agencyId) {
+          throw Problem.unprocessable('advocate-user-invalid', 'Not a worker of the agency', 'The advocate must be an active user of the named agency.', { errors: [{ field: 'userId', message: 'not an active user of the agency' }] });
+        }
+      }
+      await tx.query(`UPDATE cases SET advocate_agency_id = $2, advocate_user_id = $3, version = version + 1, updated_at = $4 WHERE id = $1`, [id, dto.agencyId, dto.userId ?? null, this.clock.now()]);
+      await this.audit.record(tx, {
+        action: 'case.advocate.set', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
+        details: { caseRef: row.reference, agencyId: dto.agencyId, userId: dto.userId ?? null, version: row.version + 1 },
+      });
+    });
+    return this.get(user, id);
+  }
+
+  /** `PUT /cases/:id/restriction` (coordinator): only the named people (and the coordinator) may open the case. */
+  async restrict(user: AuthUser, id: string, userIds: string[], expected?: number): Promise<object> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockVisible(tx, user, id);
+      if (!CasePolicy.canManage(user, subject(row))) throw new Problem(403, 'not-coordinator', 'Forbidden', 'Only the group’s coordinator restricts a case.');
+      this.checkVersion(row, expected);
+      const named = [...new Set([user.id, ...userIds])];
+      const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users WHERE id = ANY($1::uuid[]) AND active`, [named]);
+      if (n !== named.length) {
+        throw Problem.unprocessable('restriction-user-invalid', 'Unknown user', 'Every person named on a restriction must be an active user.', { errors: [{ field: 'userIds', message: 'contains an unknown or inactive user' }] });
+      }
+      await tx.query(`UPDATE cases SET restricted_to = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, named, this.clock.now()]);
+      await this.audit.record(tx, {
+        action: 'case.restrict', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
+        details: { caseRef: row.reference, restricted: true, count: named.length, version: row.version + 1 },
+      });
+    });
+    return this.get(user, id);
+  }
+
+  /** `DELETE /cases/:id/restriction` (coordinator). */
+  async unrestrict(user: AuthUser, id: string, expected?: number): Promise<object> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockVisible(tx, user, id);
+      if (!CasePolicy.canManage(user, subject(row))) throw new Problem(403, 'not-coordinator', 'Forbidden', 'Only the group’s coordinator lifts a restriction.');
+      this.checkVersion(row, expected);
+      if (!row.restricted_to?.length) throw Problem.conflict('case-not-restricted', 'The case is not restricted.');
+      await tx.query(`UPDATE cases SET restricted_to = NULL, version = version + 1, updated_at = $2 WHERE id = $1`, [id, this.clock.now()]);
+      await this.audit.record(tx, {
+        action: 'case.unrestrict', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
+        details: { caseRef: row.reference, restricted: false, version: row.version + 1 },
+      });
+    });
+    return this.get(user, id);
+  }
+
+  /** `POST /cases/:id/victim-views` (the case's advocate): encrypted at rest, audited with the victim as subject. */
+  async recordVictimViews(user: AuthUser, id: string, dto: { views: string; wishes?: string }): Promise<object> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.lockCase(tx, id);
+      const s = row && subject(row);
+      if (!row || !s || !(CasePolicy.isAdvocate(user, s) || (await this.maySee(tx, user, row)))) throw Problem.notFound('The case');
+      if (!CasePolicy.isAdvocate(user, s)) throw new Problem(403, 'not-the-advocate', 'Forbidden', 'Only the case’s advocate records the victim’s views.');
+      if (row.status === 'closed') throw caseClosed();
+      const viewId = randomUUID();
+      const now = this.clock.now();
+      const ctx = (column: string) => ({ table: 'victim_views', column, rowId: viewId });
+      await tx.query(
+        `INSERT INTO victim_views (id, case_id, views_enc, wishes_enc, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [viewId, id, this.crypto.encrypt(dto.views, ctx('views')), dto.wishes ? this.crypto.encrypt(dto.wishes, ctx('wishes')) : null, user.id, now],
+      );
+      await this.audit.record(tx, { action: 'case.victim-views.record', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id], details: { caseRef: row.reference } });
+      return { id: viewId, caseId: id, recordedAt: now.toISOString(), recordedBy: user.id };
+    });
+  }
+
+  /** Whether the victim's views were recorded on the case at or after `since` (the victim-views reminder asks). */
+  async hasVictimViewsSince(manager: EntityManager, caseId: string, since: Date): Promise<boolean> {
+    const rows = await manager.query(`SELECT 1 FROM victim_views WHERE case_id = $1 AND recorded_at >= $2 LIMIT 1`, [caseId, since]);
+    return rows.length > 0;
+  }
+
+  /**
+   * `POST /cases/:id/close` (coordinator or chair): closed with its reason (the note encrypted);
+   * every member agency's mailbox is told, without detail. 409 when already closed.
+   */
+  async close(user: AuthUser, id: string, dto: { reason: CloseReason; note?: string }, expected?: number): Promise<object> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockVisible(tx, user, id);
+      if (!CasePolicy.canClose(user, subject(row))) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator or chair closes a case.');
+      this.checkVersion(row, expected);
+      if (row.status === 'closed') throw Problem.conflict('case-already-closed', 'The case is already closed.');
+      const now = this.clock.now();
+      const version = row.version + 1;
+      await tx.query(
+        `UPDATE cases SET status = 'closed', closed_at = $2, close_reason = $3, close_note_enc = $4, version = $5, updated_at = $2 WHERE id = $1`,
+        [id, now, dto.reason, dto.note ? this.crypto.encrypt(dto.note, { table: 'cases', column: 'close_note', rowId: id }) : null, version],
+      );
+      const group = await this.groups.find(row.group_id, tx);
+      for (const agencyId of group?.agencyIds ?? []) {
+        const agency = await this.agencies.find(agencyId, tx);
+        if (!agency?.active || !agency.email) continue;
+        await this.notifications.enqueue(tx, {
+          kind: CASE_CLOSED,
+          recipient: agency.email,
+          locale: group!.settings.locale,
+          params: { reference: row.reference, path: `/cases/${id}` },
+          idempotencyKey: `${CASE_CLOSED}-${id}-${agency.id}-v${version}`,
+          groupId: row.group_id,
+        });
+      }
+      await this.audit.record(tx, {
+        action: 'case.close', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id, ...row.perpetrator_ids, ...row.child_ids],
+        details: { caseRef: row.reference, fromState: 'open', toState: 'closed', reasonCode: dto.reason, version },
+      });
+      if (dto.reason === 'consent_withdrawn') {
+        // Withdrawal of consent stops further sharing (DOMAIN.md step 3): its own row, for the data subject's report.
+        await this.audit.record(tx, {
+          action: 'case.consent-withdrawn', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
+          details: { caseRef: row.reference, reasonCode: 'consent_withdrawn', result: 'success' },
+        });
+      }
+    });
+    return this.get(user, id);
+  }
+
+  private async victimViews(manager: EntityManager, caseId: string): Promise<Array<{ views: string; wishes: string | null; recordedAt: string; recordedBy: string }>> {
+    const rows: Array<{ id: string; views_enc: Buffer; wishes_enc: Buffer | null; recorded_by: string; recorded_at: Date }> = await manager.query(
+      `SELECT id, views_enc, wishes_enc, recorded_by, recorded_at FROM victim_views WHERE case_id = $1 ORDER BY recorded_at, id`,
+      [caseId],
+    );
+    return rows.map((r) => ({
+      views: this.crypto.decrypt(r.views_enc, { table: 'victim_views', column: 'views', rowId: r.id }),
+      wishes: r.wishes_enc ? this.crypto.decrypt(r.wishes_enc, { table: 'victim_views', column: 'wishes', rowId: r.id }) : null,
+      recordedAt: r.recorded_at.toISOString(),
+      recordedBy: r.recorded_by,
+    }));
+  }
+
+  private async lockCase(tx: EntityManager, id: string): Promise<CaseRow | undefined> {
+    return (await tx.query(`${SELECT_CASE} WHERE c.id = $1 FOR UPDATE OF c`, [id]))[0];
+  }
+
+  /** The case locked for a change, or 404 when it does not exist or the user may not see it. */
+  private async lockVisible(tx: EntityManager, user: AuthUser, id: string): Promise<CaseRow> {
+    const row = await this.lockCase(tx, id);
+    if (!row || !(await this.maySee(tx, user, row))) throw Problem.notFound('The case');
+    return row;
+  }
+
+  private checkVersion(row: CaseRow, expected?: number): void {
+    if (expected !== undefined && expected !== row.version) throw versionConflict();
   }
 
   /** The cases a user may see (decided in SQL, as CasePolicy decides one), without personal data. */
@@ -194,6 +374,6 @@ export class CasesService {
 }
 
 function subject(r: CaseRow) {
-  return { groupId: r.group_id, status: r.status, advocateUserId: r.advocate_user_id, restrictedTo: r.restricted_to, authorIds: r.author_ids };
+  return { groupId: r.group_id, status: r.status, advocateAgencyId: r.advocate_agency_id, advocateUserId: r.advocate_user_id, restrictedTo: r.restricted_to, authorIds: r.author_ids };
 }
 

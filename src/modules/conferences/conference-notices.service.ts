@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { helsinkiDateTime, toHelsinkiDate, workingDaysBefore } from '../../../libs/business-calendar/index.js';
+import { CasesService } from '../cases/cases.service.js';
 import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { AgenciesService } from '../identity/agencies.service.js';
@@ -31,6 +32,7 @@ export class ConferenceNoticesService implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly timers: TimersService,
     private readonly timerHandlers: TimerHandlerRegistry,
+    private readonly cases: CasesService,
   ) {}
 
   onModuleInit(): void {
@@ -38,9 +40,10 @@ export class ConferenceNoticesService implements OnModuleInit {
     this.timerHandlers.register(VICTIM_VIEWS_REMINDER, {
       stillStands: async (tx, timer) => {
         const item = await this.agendaItemForReminder(tx, timer.subjectId);
-        // Victim views cannot be recorded yet (POST /cases/:id/victim-views comes later): the
-        // reminder stands while the case is on this published agenda, open, with an advocate.
-        return !!item && item.advocate_agency_id !== null;
+        // The reminder stands while the case is on this published agenda, open, with an advocate,
+        // and the advocate has not recorded the victim's views since the agenda was published.
+        if (!item || item.advocate_agency_id === null) return false;
+        return !(await this.cases.hasVictimViewsSince(tx, item.case_id, item.published_at ?? item.item_created_at));
       },
       fire: async (tx, timer) => {
         const item = await this.agendaItemForReminder(tx, timer.subjectId);
@@ -143,10 +146,13 @@ export class ConferenceNoticesService implements OnModuleInit {
   private async agendaItemForReminder(
     tx: EntityManager,
     itemId: string,
-  ): Promise<{ item_id: string; case_id: string; group_id: string; starts_at: Date; reference: string; advocate_agency_id: string | null } | undefined> {
+  ): Promise<
+    | { item_id: string; case_id: string; group_id: string; starts_at: Date; published_at: Date | null; item_created_at: Date; reference: string; advocate_agency_id: string | null }
+    | undefined
+  > {
     // Temporary cross-module read of `cases` (reference, status, advocate), as in conference-store.ts.
     const [row] = await tx.query(
-      `SELECT a.id AS item_id, a.case_id, c.group_id, c.starts_at, cs.reference, cs.advocate_agency_id
+      `SELECT a.id AS item_id, a.case_id, c.group_id, c.starts_at, c.published_at, a.created_at AS item_created_at, cs.reference, cs.advocate_agency_id
          FROM agenda_items a JOIN conferences c ON c.id = a.conference_id JOIN cases cs ON cs.id = a.case_id
         WHERE a.id = $1 AND a.status = 'scheduled' AND c.status = 'agenda_published' AND cs.status = 'open'`,
       [itemId],

@@ -114,7 +114,7 @@ export class ConferencesService implements OnModuleInit {
       const conference = (await lockConference(tx, id))!;
       if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
       if (conference.status !== 'planned') throw Problem.conflict('conference-not-planned', 'Only a planned conference can be published; this agenda is already published or the conference has taken place.');
-      await tx.query(`UPDATE conferences SET status = 'agenda_published', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+      await tx.query(`UPDATE conferences SET status = 'agenda_published', published_at = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
       const version = conference.version + 1;
       const agenda = await loadAgenda(tx, id);
       const scheduled = agenda.filter((a) => a.status === 'scheduled');
