@@ -215,6 +215,8 @@ describe('identity: TOTP second factor', () => {
     for (let i = 0; i < 7; i++) statuses.push((await t.http.post('/api/v1/auth/mfa').send({ mfaToken: guessing.mfaToken, code: wrong })).status);
     expect(statuses.filter((st) => st === 401).length).toBeLessThanOrEqual(5); // a wrong code before counts too
     expect(statuses.slice(-2)).toEqual([429, 429]);
+    const [failures] = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login' AND object_id = $1 AND details->>'reasonCode' = 'invalid-mfa-code'`, [res.body.id]);
+    expect(failures.n).toBeGreaterThanOrEqual(statuses.filter((st) => st === 401).length);
     await t.app.get(LoginThrottle).mfaSucceeded(res.body.id); // the pause would end by itself; the test cannot wait 15 minutes
 
     // A code from two steps ago is outside the ±1 step window.

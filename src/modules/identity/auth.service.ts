@@ -81,7 +81,7 @@ export class AuthService {
     const claims = this.tokens.verifyMfa(mfaToken);
     if (!claims) throw new Problem(401, 'invalid-mfa-token', 'Unauthorized', 'The MFA token is invalid or expired; log in again.');
     await this.throttle.mfaAttempt(claims.sub);
-    const tokens = await this.db.transaction(async (tx) => {
+    const tokens = await this.mfaTransaction(claims.sub, async (tx) => {
       const row = await this.loadForLogin(`u.id = $1`, claims.sub, tx, true);
       if (!row || !row.active || !row.mfa_enabled || !row.mfa_secret_enc) throw invalidCode();
       await this.acceptCode(tx, row, code);
@@ -91,6 +91,20 @@ export class AuthService {
     });
     await this.throttle.mfaSucceeded(claims.sub);
     return tokens;
+  }
+
+  /** Runs the second step; a wrong code is recorded in the audit log before it is refused. */
+  private async mfaTransaction<T>(userId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (e) {
+      if (e instanceof Problem && e.slug === 'invalid-mfa-code') {
+        await this.db.transaction((tx) =>
+          this.audit.record(tx, { action: 'auth.login', objectType: 'user', objectId: userId, actor: null, details: { result: 'failure', reasonCode: 'invalid-mfa-code', method: 'totp' } }),
+        );
+      }
+      throw e;
+    }
   }
 
   async refresh(presented: string): Promise<TokensDto> {
