@@ -36,7 +36,37 @@ export async function launch(forcedRole?: Role): Promise<void> {
     const resolved = { ...config, databaseUrl, redisUrl } as ResolvedConfig;
     await runMigrations(resolved.databaseUrl, logger);
 
-    let app: INestApplicationContext;
+    // Signals are handled from here on: one arriving while the application starts is acted on
+    // as soon as it has started (its default action would kill the process mid-start).
+    let app: INestApplicationContext | undefined;
+    let signalled: string | undefined;
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (!app) {
+        signalled = signal;
+        return;
+      }
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: no new requests, letting running jobs finish');
+      const watchdog = setTimeout(() => {
+        logger.error(`shutdown took longer than ${config.shutdownDrainMs} ms; exiting`);
+        process.exit(1);
+      }, config.shutdownDrainMs);
+      watchdog.unref();
+      try {
+        await app.close(); // workers, HTTP server, queues, Redis, DataSource: Nest's shutdown hooks
+        await stopServices();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (err) {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      }
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+
     if (config.role === 'worker') {
       app = await createWorkerContext({ config: resolved });
       await app.init();
@@ -49,28 +79,7 @@ export async function launch(forcedRole?: Role): Promise<void> {
     }
     if (!config.smtpUrl) logger.info(`SMTP_URL is not set: mail is written as .eml files under ${config.dataDir}/mail/`);
 
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down: no new requests, letting running jobs finish');
-      const watchdog = setTimeout(() => {
-        logger.error(`shutdown took longer than ${config.shutdownDrainMs} ms; exiting`);
-        process.exit(1);
-      }, config.shutdownDrainMs);
-      watchdog.unref();
-      try {
-        await app.close(); // HTTP server, workers, queues, Redis, DataSource: Nest's shutdown hooks
-        await stopServices();
-        logger.info('stopped');
-        process.exit(0);
-      } catch (err) {
-        logger.error({ err }, 'error during shutdown');
-        process.exit(1);
-      }
-    };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    if (signalled) await shutdown(signalled);
   } catch (err) {
     await stopServices().catch(() => undefined);
     if (err instanceof ConfigError || err instanceof LocalServiceError) {
