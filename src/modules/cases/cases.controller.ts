@@ -1,18 +1,17 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CurrentUser } from '../../common/auth/current-user.decorator.js';
 import { RequirePermission } from '../../common/auth/permissions.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { expectedVersion } from '../../common/versioning.js';
 import { CasesService } from './cases.service.js';
 import { CloseCaseDto, RestrictionDto, SetAdvocateDto, VictimViewsDto } from './dto/case.dto.js';
+import { LimitQuery } from '../../common/pagination.js';
 
-export class ListCasesQuery {
+export class ListCasesQuery extends LimitQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() groupId?: string;
   @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 300) cursor?: string;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
 import { rowsOf } from '../../platform/database/rows.js';
 import type { AuthUser } from '../../common/request-context.js';
@@ -317,15 +318,7 @@ export class CasesService {
   /** The cases a user may see (decided in SQL, as CasePolicy decides one), without personal data. */
   async list(user: AuthUser, q: { groupId?: string; status?: string; limit?: number; cursor?: string }): Promise<{ items: object[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
-    let after: { openedAt: string; id: string } | undefined;
-    if (q.cursor) {
-      try {
-        after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
-        if (typeof after?.openedAt !== 'string' || Number.isNaN(Date.parse(after.openedAt)) || !/^[0-9a-f-]{36}$/i.test(String(after?.id))) throw new Error();
-      } catch {
-        throw new Problem(400, 'invalid-cursor', 'Bad Request', 'The cursor is not one this API gave out.');
-      }
-    }
+    const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
     const rows: CaseRow[] = await this.db.query(
       `${SELECT_CASE}
@@ -335,13 +328,13 @@ export class CasesService {
                          OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.author_id = $3) END)
           AND ($5::timestamptz IS NULL OR (c.opened_at, c.id) < ($5, $6::uuid))
         ORDER BY c.opened_at DESC, c.id DESC LIMIT $7`,
-      [q.groupId ?? null, q.status ?? null, user.id, staffGroups, after?.openedAt ?? null, after?.id ?? null, limit + 1],
+      [q.groupId ?? null, q.status ?? null, user.id, staffGroups, after?.at ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       items: page.map((r) => this.summary(r)),
-      nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ openedAt: last.opened_at.toISOString(), id: last.id })).toString('base64url') : null,
+      nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.opened_at, last.id) : null,
     };
   }
 

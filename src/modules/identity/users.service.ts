@@ -100,8 +100,11 @@ export class UsersService {
   /** The user behind an access token, with the state of their session, in one query. */
   async principal(userId: string, sessionId: string): Promise<Principal | undefined> {
     const rows = await this.db.query(
-      `${SELECT_USER.replace('u.version,', `u.version, EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = $2 AND t.user_id = u.id AND t.revoked_reason IN ('reuse-detected', 'logout', 'deactivated')) AS "sessionEnded",`)}
-        WHERE u.id = $1 GROUP BY u.id`,
+      `SELECT u.id, u.email, u.agency_id AS "agencyId", u.active, u.mfa_enabled AS "mfaEnabled",
+              coalesce((SELECT json_agg(json_build_object('role', r.role, 'groupId', r.group_id)) FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles,
+              EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = $2 AND t.user_id = u.id
+                        AND t.revoked_reason IN ('reuse-detected', 'logout', 'deactivated')) AS "sessionEnded"
+         FROM users u WHERE u.id = $1`,
       [userId, sessionId],
     );
     const r = rows[0];

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { addWorkingDays, helsinkiDateTime, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
 import { RiskAnswersError, defaultRiskForms, eligibility, scoreAssessment, type RiskFormDefinition } from '../../../libs/risk-forms/index.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
@@ -273,7 +274,10 @@ export class ReferralsService implements OnModuleInit {
 
       const victim = await this.people.read(tx, row.victim_id);
       const match = { identityCode: victim.identityCode, firstName: victim.firstName ?? '', lastName: victim.lastName, birthDate: victim.birthDate };
-      const earlier = await this.people.findMatches(tx, match, { groupId: row.group_id, role: 'victim', excludeIds: [row.victim_id] });
+      // One blind-index lookup across the deployment: this group's matches are repeat candidates,
+      // the others only tell whether the victim is known elsewhere.
+      const matches = await this.people.findMatches(tx, match, { role: 'victim', excludeIds: [row.victim_id] });
+      const earlier = matches.filter((m) => m.groupId === row.group_id);
       const repeatOf = await this.cases.findRepeatCandidate(tx, row.group_id, earlier.map((m) => m.personId), settings.repeatWindowMonths, now);
       const judgement = row.professional_judgement_enc ? this.crypto.decrypt(row.professional_judgement_enc, this.ctx(id, 'professional_judgement')) : undefined;
       const result = eligibility({
@@ -293,7 +297,7 @@ export class ReferralsService implements OnModuleInit {
       }
       // Known elsewhere = a victim of a submitted or accepted referral of another group (drafts
       // and refused referrals there say nothing); nothing of that group is returned.
-      const elsewhere = (await this.people.findMatches(tx, match, { role: 'victim', excludeIds: [row.victim_id] })).filter((m) => m.groupId !== row.group_id);
+      const elsewhere = matches.filter((m) => m.groupId !== row.group_id);
       const knownElsewhere =
         elsewhere.length > 0 &&
         (await tx.query(`SELECT 1 FROM referrals WHERE victim_id = ANY($1::uuid[]) AND status IN ('submitted', 'accepted') LIMIT 1`, [elsewhere.map((m) => m.personId)])).length > 0;
@@ -442,27 +446,19 @@ export class ReferralsService implements OnModuleInit {
   async list(user: AuthUser, q: ListReferralsQuery): Promise<{ items: object[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
     const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId!);
-    let after: { createdAt: string; id: string } | undefined;
-    if (q.cursor) {
-      try {
-        after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
-        if (typeof after?.createdAt !== 'string' || Number.isNaN(Date.parse(after.createdAt)) || typeof after?.id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after.id)) throw new Error();
-      } catch {
-        throw new Problem(400, 'invalid-cursor', 'Bad Request', 'The cursor is not one this API gave out.');
-      }
-    }
+    const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const rows: Row[] = await this.db.query(
       `SELECT ${COLUMNS} FROM referrals
         WHERE (author_id = $1 OR (group_id = ANY($2::uuid[]) AND status <> 'draft'))
           AND ($3::uuid IS NULL OR group_id = $3) AND ($4::text IS NULL OR status = $4)
           AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid))
         ORDER BY created_at DESC, id DESC LIMIT $7`,
-      [user.id, staffGroups, q.groupId ?? null, q.status ?? null, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+      [user.id, staffGroups, q.groupId ?? null, q.status ?? null, after?.at ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
     const items = await Promise.all(page.map((r) => this.view(this.db.manager, r, false, user)));
     const last = page.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ createdAt: last.created_at.toISOString(), id: last.id })).toString('base64url') : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
 
   /** Referral summaries of a case (for GET /cases/:id), no personal data. */

@@ -1,17 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { LimitQuery } from '../../../common/pagination.js';
 
 /** `?limit&cursor`: newest first; `cursor` is the `nextCursor` of the previous page. */
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
+export class PageQueryDto extends LimitQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
   @IsOptional()
   @Matches(/^[1-9][0-9]{0,18}$/, { message: 'cursor must be a nextCursor returned by this endpoint' })

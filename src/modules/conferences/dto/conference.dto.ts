@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+import { LimitQuery } from '../../../common/pagination.js';
 
 export const CONFERENCE_STATUSES = ['planned', 'agenda_published', 'in_session', 'concluded'] as const;
 export type ConferenceStatus = (typeof CONFERENCE_STATUSES)[number];
@@ -49,7 +49,7 @@ export class GenerateConferencesDto {
   to: string;
 }
 
-export class ListConferencesQuery {
+export class ListConferencesQuery extends LimitQuery {
   @ApiPropertyOptional({ example: '2027-01-01', description: 'meetings on or after this Helsinki date' })
   @IsOptional()
   @Matches(DATE, { message: 'from must be a YYYY-MM-DD date' })
@@ -60,13 +60,6 @@ export class ListConferencesQuery {
   @Matches(DATE, { message: 'to must be a YYYY-MM-DD date' })
   to?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { LimitQuery } from '../../../common/pagination.js';
 
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends LimitQuery {
   @ApiPropertyOptional({ enum: ['pending', 'sent', 'failed'] })
   @IsOptional()
   @IsIn(['pending', 'sent', 'failed'])
@@ -15,13 +15,6 @@ export class ListNotificationsQuery {
   @MaxLength(100)
   kind?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { ChildDto, PersonDto } from '../../people/dto/person.dto.js';
+import { LimitQuery } from '../../../common/pagination.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -66,10 +67,9 @@ export class VersionDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
-export class ListReferralsQuery {
+export class ListReferralsQuery extends LimitQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() groupId?: string;
   @ApiPropertyOptional({ enum: ['draft', 'submitted', 'returned', 'accepted', 'declined', 'withdrawn'] })
   @IsOptional() @IsIn(['draft', 'submitted', 'returned', 'accepted', 'declined', 'withdrawn']) status?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) cursor?: string;
 }
