@@ -1,7 +1,8 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { JobProcessor, type JobHandler } from '../../platform/queues/job-processor.js';
+import { type JobHandler } from '../../platform/queues/job-processor.js';
+import { ReconcilingProcessor } from '../../platform/queues/reconciling-processor.js';
 import { NotificationDelivery } from './notification-delivery.js';
 import {
   NOTIFICATION_SEND_JOB,
@@ -18,11 +19,9 @@ import {
  * mail volume is small and messages then leave in the order they were written.
  */
 @Processor(NOTIFICATIONS_QUEUE, { concurrency: 1 })
-export class NotificationsProcessor extends JobProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+export class NotificationsProcessor extends ReconcilingProcessor implements OnApplicationBootstrap {
   readonly queue = NOTIFICATIONS_QUEUE;
-  private readonly logger = new Logger(NotificationsProcessor.name);
-  private interval?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  protected readonly logger = new Logger(NotificationsProcessor.name);
 
   constructor(
     private readonly delivery: NotificationDelivery,
@@ -34,7 +33,7 @@ export class NotificationsProcessor extends JobProcessor implements OnApplicatio
   handlers(): Record<string, JobHandler> {
     return {
       [NOTIFICATION_SEND_JOB]: async (job: Job<NotificationSendJobData>) => ({ outcome: await this.delivery.deliver(job.data.notificationId) }),
-      [NOTIFICATIONS_RECONCILE_JOB]: async () => this.track(this.delivery.reconcile()),
+      [NOTIFICATIONS_RECONCILE_JOB]: async () => this.runReconcile(this.reconcile()),
     };
   }
 
@@ -45,32 +44,10 @@ export class NotificationsProcessor extends JobProcessor implements OnApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.upsertJobScheduler(
-      NOTIFICATIONS_RECONCILE_SCHEDULER,
-      { every: NOTIFICATIONS_RECONCILE_EVERY_MS },
-      { name: NOTIFICATIONS_RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-    this.interval = setInterval(() => void this.floor(), NOTIFICATIONS_RECONCILE_EVERY_MS);
-    this.interval.unref();
-    void this.floor();
+    await this.startReconciler(this.notifications, NOTIFICATIONS_RECONCILE_SCHEDULER, NOTIFICATIONS_RECONCILE_JOB, NOTIFICATIONS_RECONCILE_EVERY_MS);
   }
 
-  private async floor(): Promise<void> {
-    try {
-      await this.track(this.delivery.reconcile());
-    } catch (err) {
-      this.logger.warn(`notification reconciler run failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.running = p.catch(() => undefined);
-    return p;
-  }
-
-  override async onModuleDestroy(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
-    await super.onModuleDestroy();
-    await this.running;
+  protected reconcile() {
+    return this.delivery.reconcile();
   }
 }

@@ -1,11 +1,12 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { JobProcessor, type JobHandler } from '../../platform/queues/job-processor.js';
-import { describeError, TimerEngine } from './timer-engine.js';
+import { type JobHandler } from '../../platform/queues/job-processor.js';
+import { ReconcilingProcessor } from '../../platform/queues/reconciling-processor.js';
+import { TimerEngine } from './timer-engine.js';
 import { TimerHandlerRegistry } from './timer-handler.registry.js';
 import { RECONCILE_EVERY_MS, TIMER_FIRE_JOB, TIMERS_QUEUE, TIMERS_RECONCILE_JOB, TIMERS_RECONCILE_SCHEDULER, type TimerFireJobData } from './timer-jobs.js';
 import { assertTimerCatalog, expectedTimerKinds } from './timer-kinds.js';
@@ -16,11 +17,9 @@ import { assertTimerCatalog, expectedTimerKinds } from './timer-kinds.js';
  * interval under the reconciler's advisory lock as the floor when Redis has lost everything).
  */
 @Processor(TIMERS_QUEUE, { concurrency: 4 })
-export class TimersProcessor extends JobProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+export class TimersProcessor extends ReconcilingProcessor implements OnApplicationBootstrap {
   readonly queue = TIMERS_QUEUE;
-  private readonly logger = new Logger(TimersProcessor.name);
-  private interval?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  protected readonly logger = new Logger(TimersProcessor.name);
 
   constructor(
     private readonly engine: TimerEngine,
@@ -35,7 +34,7 @@ export class TimersProcessor extends JobProcessor implements OnApplicationBootst
   handlers(): Record<string, JobHandler> {
     return {
       [TIMER_FIRE_JOB]: async (job: Job<TimerFireJobData>) => ({ outcome: await this.engine.fire(job.data.timerId) }),
-      [TIMERS_RECONCILE_JOB]: async () => this.track(this.engine.reconcile()),
+      [TIMERS_RECONCILE_JOB]: async () => this.runReconcile(this.reconcile()),
     };
   }
 
@@ -48,33 +47,10 @@ export class TimersProcessor extends JobProcessor implements OnApplicationBootst
   async onApplicationBootstrap(): Promise<void> {
     const pending: Array<{ kind: string }> = await this.db.query(`SELECT DISTINCT kind FROM timers WHERE state = 'pending'`);
     assertTimerCatalog(this.registry.kinds(), expectedTimerKinds(this.config.testClock), pending.map((p) => p.kind));
-    await this.timers.upsertJobScheduler(
-      TIMERS_RECONCILE_SCHEDULER,
-      { every: RECONCILE_EVERY_MS },
-      { name: TIMERS_RECONCILE_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-    this.interval = setInterval(() => void this.floor(), RECONCILE_EVERY_MS);
-    this.interval.unref();
-    // Catch up at once: timers that came due while no worker ran, wake-ups Redis lost.
-    void this.floor();
+    await this.startReconciler(this.timers, TIMERS_RECONCILE_SCHEDULER, TIMERS_RECONCILE_JOB, RECONCILE_EVERY_MS);
   }
 
-  private async floor(): Promise<void> {
-    try {
-      await this.track(this.engine.reconcile());
-    } catch (err) {
-      this.logger.warn(`timer reconciler run failed: ${describeError(err)}`);
-    }
-  }
-
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.running = p.catch(() => undefined);
-    return p;
-  }
-
-  override async onModuleDestroy(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
-    await super.onModuleDestroy();
-    await this.running;
+  protected reconcile() {
+    return this.engine.reconcile();
   }
 }
