@@ -9,6 +9,7 @@ import { IdempotencyService } from './common/idempotency/idempotency.service.js'
 import { ProblemFilter } from './common/problems/problem.filter.js';
 import { RequestContextMiddleware } from './common/request-context.middleware.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { ActionsModule } from './modules/actions/actions.module.js';
 import { AuditApiModule } from './modules/audit/audit-api.module.js';
 import { AuditHeadProcessor } from './modules/audit/audit-head.processor.js';
 import { AuditModule } from './modules/audit/audit.module.js';
@@ -133,6 +134,7 @@ export class AppModule {
       CasesModule,
       ConferencesModule,
       ReferralsModule,
+      ActionsModule,
       ...(options.imports ?? []),
     ];
     // A timer kind for the timer engine's own tests; exists only with MARAK_TEST_CLOCK=true.

@@ -23,6 +23,8 @@ const caseClosed = () => Problem.conflict('case-closed', 'The case is closed.');
 
 export type ReferralSummaries = (manager: EntityManager, caseId: string) => Promise<object[]>;
 /** Whether the case is on a published agenda of the group and the agency is a member of it (registered by the conferences module). */
+/** Called inside the closing transaction, before its audit row. */
+export type ClosureListener = (tx: EntityManager, caseId: string, reason: CloseReason) => Promise<void>;
 export type PublishedAgendaAccess = (manager: EntityManager, caseId: string, groupId: string, agencyId: string) => Promise<boolean>;
 
 interface CaseRow {
@@ -253,38 +255,65 @@ export class CasesService {
       if (!CasePolicy.canClose(user, subject(row))) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator or chair closes a case.');
       this.checkVersion(row, expected);
       if (row.status === 'closed') throw Problem.conflict('case-already-closed', 'The case is already closed.');
-      const now = this.clock.now();
-      const version = row.version + 1;
-      await tx.query(
-        `UPDATE cases SET status = 'closed', closed_at = $2, close_reason = $3, close_note_enc = $4, version = $5, updated_at = $2 WHERE id = $1`,
-        [id, now, dto.reason, dto.note ? this.crypto.encrypt(dto.note, { table: 'cases', column: 'close_note', rowId: id }) : null, version],
-      );
-      const group = await this.groups.find(row.group_id, tx);
-      for (const agencyId of group?.agencyIds ?? []) {
-        const agency = await this.agencies.find(agencyId, tx);
-        if (!agency?.active || !agency.email) continue;
-        await this.notifications.enqueue(tx, {
-          kind: CASE_CLOSED,
-          recipient: agency.email,
-          locale: group!.settings.locale,
-          params: { reference: row.reference, path: `/cases/${id}` },
-          idempotencyKey: `${CASE_CLOSED}-${id}-${agency.id}-v${version}`,
-          groupId: row.group_id,
-        });
-      }
-      await this.audit.record(tx, {
-        action: 'case.close', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id, ...row.perpetrator_ids, ...row.child_ids],
-        details: { caseRef: row.reference, fromState: 'open', toState: 'closed', reasonCode: dto.reason, version },
-      });
-      if (dto.reason === 'consent_withdrawn') {
-        // Withdrawal of consent stops further sharing (DOMAIN.md step 3): its own row, for the data subject's report.
-        await this.audit.record(tx, {
-          action: 'case.consent-withdrawn', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
-          details: { caseRef: row.reference, reasonCode: 'consent_withdrawn', result: 'success' },
-        });
-      }
+      await this.closeLocked(tx, row, dto.reason, dto.note, user.id);
     });
     return this.get(user, id);
+  }
+
+  /**
+   * Closes an open case without a person's request (every action completed or cancelled),
+   * inside the caller's transaction: the same notices, the audit row with no actor. Returns
+   * false when the case is already closed. The caller records nothing after this (audit last).
+   */
+  async closeAutomatically(tx: EntityManager, caseId: string, reason: CloseReason): Promise<boolean> {
+    const row = await this.lockCase(tx, caseId);
+    if (!row || row.status === 'closed') return false;
+    await this.closeLocked(tx, row, reason, undefined, null);
+    return true;
+  }
+
+  private closureListeners: ClosureListener[] = [];
+
+  /** Modules whose work on a case must stop when it closes (open actions are cancelled) register here. */
+  onClosure(listener: ClosureListener): void {
+    this.closureListeners.push(listener);
+  }
+
+  /** The case row is locked (FOR UPDATE) and open. Listeners run before the audit row. */
+  private async closeLocked(tx: EntityManager, row: CaseRow, reason: CloseReason, note: string | undefined, actorId: string | null): Promise<void> {
+    const id = row.id;
+    const now = this.clock.now();
+    const version = row.version + 1;
+    await tx.query(
+      `UPDATE cases SET status = 'closed', closed_at = $2, close_reason = $3, close_note_enc = $4, version = $5, updated_at = $2 WHERE id = $1`,
+      [id, now, reason, note ? this.crypto.encrypt(note, { table: 'cases', column: 'close_note', rowId: id }) : null, version],
+    );
+    for (const listener of this.closureListeners) await listener(tx, id, reason);
+    const group = await this.groups.find(row.group_id, tx);
+    for (const agencyId of group?.agencyIds ?? []) {
+      const agency = await this.agencies.find(agencyId, tx);
+      if (!agency?.active || !agency.email) continue;
+      await this.notifications.enqueue(tx, {
+        kind: CASE_CLOSED,
+        recipient: agency.email,
+        locale: group!.settings.locale,
+        params: { reference: row.reference, path: `/cases/${id}` },
+        idempotencyKey: `${CASE_CLOSED}-${id}-${agency.id}-v${version}`,
+        groupId: row.group_id,
+      });
+    }
+    await this.audit.record(tx, {
+      action: 'case.close', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id, ...row.perpetrator_ids, ...row.child_ids],
+      ...(actorId === null ? { actor: null } : {}),
+      details: { caseRef: row.reference, fromState: 'open', toState: 'closed', reasonCode: reason, version },
+    });
+    if (reason === 'consent_withdrawn') {
+      // Withdrawal of consent stops further sharing (DOMAIN.md step 3): its own row, for the data subject's report.
+      await this.audit.record(tx, {
+        action: 'case.consent-withdrawn', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id],
+        details: { caseRef: row.reference, reasonCode: 'consent_withdrawn', result: 'success' },
+      });
+    }
   }
 
   private async victimViews(manager: EntityManager, caseId: string): Promise<Array<{ views: string; wishes: string | null; recordedAt: string; recordedBy: string }>> {

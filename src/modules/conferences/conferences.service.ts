@@ -28,6 +28,7 @@ import {
   type ConferenceRow,
   type Queryable,
 } from './conference-store.js';
+import type { ActionsPort } from './actions-port.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
 import { ConferencePolicy } from './conference.policy.js';
 import type { AgendaKind, ConferenceDto, ConferencePageDto, CreateConferenceDto, GenerateConferencesDto, GenerateResultDto, ListConferencesQuery } from './dto/conference.dto.js';
@@ -97,6 +98,18 @@ export class ConferencesService implements OnModuleInit {
       [caseId, groupId],
     );
     return published;
+  }
+
+  private actionsPort?: ActionsPort;
+
+  /** The actions module hands its port over (it depends on this module, not the other way round). */
+  useActions(port: ActionsPort): void {
+    this.actionsPort = port;
+  }
+
+  /** Whether the case waits to be heard: scheduled on a conference that has not been concluded. */
+  async hasPendingHearing(manager: Queryable, caseId: string): Promise<boolean> {
+    return (await findScheduledItem(manager, caseId)) !== undefined;
   }
 
   /**

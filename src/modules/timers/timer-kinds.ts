@@ -9,7 +9,14 @@ export const TIMER_KINDS: readonly string[] = [
   'referral.triage-overdue',
   'conference.victim-views-reminder',
   'conference.reminder',
-  // 'action.acknowledge-reminder', … (added by the modules that schedule them)
+  // src/modules/actions/action-ladder.ts
+  'action.acknowledge-reminder',
+  'action.acknowledge-escalation',
+  'action.due-reminder',
+  'action.overdue.agency',
+  'action.overdue.coordinator',
+  'action.overdue.chair',
+  'action.digest',
 ];
 
 /** Kinds that exist only with MARAK_TEST_CLOCK=true (src/modules/timers/testing). */

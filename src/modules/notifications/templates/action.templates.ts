@@ -41,6 +41,17 @@ function overdue(kind: string, audience: 'agency' | 'group'): NotificationTempla
   };
 }
 
+
+function toGroup(kind: string, fi: string, sv: string, en: string): NotificationTemplate {
+  return {
+    kind,
+    params: ACTION_DUE,
+    fi: { subject: `${fi}: {{reference}}`, body: [`Organisaatio {{agencyName}}: ${fi.toLowerCase()} tapauksessa {{reference}} (määräpäivä {{dueDate}}).`, 'Koordinaattorin tulee siirtää toimenpide toiselle organisaatiolle tai perua se; syy näkyy sovelluksessa.'], linkLabel: 'Avaa toimenpide' },
+    sv: { subject: `${sv}: {{reference}}`, body: [`{{agencyName}}: ${sv.toLowerCase()} i ärende {{reference}} (förfallodag {{dueDate}}).`, 'Koordinatorn ska flytta åtgärden till en annan organisation eller annullera den; orsaken syns i tjänsten.'], linkLabel: 'Öppna åtgärden' },
+    en: { subject: `${en}: {{reference}}`, body: [`{{agencyName}}: ${en.toLowerCase()} in case {{reference}} (due {{dueDate}}).`, 'The coordinator should reassign or cancel the action; the reason is shown in the application.'], linkLabel: 'Open the action' },
+  };
+}
+
 export const ACTION_TEMPLATES: NotificationTemplate[] = [
   {
     kind: 'action.assigned',
@@ -124,4 +135,63 @@ export const ACTION_TEMPLATES: NotificationTemplate[] = [
   overdue('action.overdue.agency', 'agency'),
   overdue('action.overdue.coordinator', 'group'),
   overdue('action.overdue.chair', 'group'),
+  toGroup('action.declined', 'Toimenpide hylätty', 'Åtgärd avböjd', 'Action declined'),
+  toGroup('action.not-possible', 'Toimenpide ei mahdollinen', 'Åtgärd inte möjlig', 'Action not possible'),
+  {
+    kind: 'action.withdrawn',
+    params: ACTION,
+    fi: {
+      subject: 'Toimenpide peruttu: {{reference}}',
+      body: ['Organisaationne {{agencyName}} toimenpide tapauksessa {{reference}} on peruttu tai siirretty toiselle organisaatiolle. Teiltä ei tarvita enää toimia.'],
+      linkLabel: 'Avaa toimenpiteet',
+    },
+    sv: {
+      subject: 'Åtgärd annullerad: {{reference}}',
+      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} har annullerats eller flyttats till en annan organisation. Inget mer krävs av er.'],
+      linkLabel: 'Öppna åtgärderna',
+    },
+    en: {
+      subject: 'Action withdrawn: {{reference}}',
+      body: ['The action for {{agencyName}} in case {{reference}} was cancelled or moved to another agency. Nothing more is needed from you.'],
+      linkLabel: 'Open your actions',
+    },
+  },
+  {
+    kind: 'action.changed',
+    params: ACTION_DUE,
+    fi: {
+      subject: 'Toimenpidettä muutettu: {{reference}}',
+      body: ['Organisaationne {{agencyName}} toimenpidettä tapauksessa {{reference}} on muutettu. Määräpäivä on nyt {{dueDate}}.'],
+      linkLabel: 'Avaa toimenpide',
+    },
+    sv: {
+      subject: 'Åtgärd ändrad: {{reference}}',
+      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} har ändrats. Förfallodagen är nu {{dueDate}}.'],
+      linkLabel: 'Öppna åtgärden',
+    },
+    en: {
+      subject: 'Action changed: {{reference}}',
+      body: ['The action for {{agencyName}} in case {{reference}} was changed. It is now due on {{dueDate}}.'],
+      linkLabel: 'Open the action',
+    },
+  },
+  {
+    kind: 'action.digest',
+    params: { agencyName: 'organisation', count: 'count', references: 'references', path: 'path' },
+    fi: {
+      subject: 'MARAK-toimenpiteet: {{count}} odottaa organisaatiotanne',
+      body: ['Organisaationne {{agencyName}} {{count}} toimenpidettä tarvitsee huomiota tänään (kuittaus, lähestyvä tai ohitettu määräpäivä).', 'Tapaukset: {{references}}.'],
+      linkLabel: 'Avaa toimenpiteet',
+    },
+    sv: {
+      subject: 'MARAK-åtgärder: {{count}} väntar på er organisation',
+      body: ['{{count}} åtgärder för {{agencyName}} behöver uppmärksamhet i dag (bekräftelse, förfallodag som närmar sig eller har passerats).', 'Ärenden: {{references}}.'],
+      linkLabel: 'Öppna åtgärderna',
+    },
+    en: {
+      subject: 'MARAK actions: {{count}} waiting for your agency',
+      body: ['{{count}} actions of {{agencyName}} need attention today (acknowledgement, a due date near or passed).', 'Cases: {{references}}.'],
+      linkLabel: 'Open your actions',
+    },
+  },
 ];

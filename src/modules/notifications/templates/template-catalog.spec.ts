@@ -2,7 +2,7 @@ import { REDACTED_FIELDS } from '../../../platform/logging/redaction.js';
 import { NotificationParamsError, referencedVariables, renderNotification, TEMPLATES, templateOf, validateParams, type NotificationParams } from './template-catalog.js';
 import { LOCALES, type NotificationTemplate, type ParamType } from './template-types.js';
 
-const SAMPLE: Record<ParamType, string | number> = {
+const SAMPLE: Record<ParamType, string | number | string[]> = {
   reference: 'MRK-2027-00042',
   organisation: 'Espoon poliisi',
   date: '2027-06-18',
@@ -10,6 +10,7 @@ const SAMPLE: Record<ParamType, string | number> = {
   count: 7,
   path: '/actions/0b8e3c1e-6a51-4d43-9c27-2f0c6f7d5a10',
   uuid: '0b8e3c1e-6a51-4d43-9c27-2f0c6f7d5a10',
+  references: ['MRK-2027-00042', 'MRK-2027-00043'],
 };
 
 function sampleParams(t: NotificationTemplate): NotificationParams {

@@ -15,7 +15,7 @@ import { LOCALES, type Locale, type LocalizedTemplate, type NotificationTemplate
  */
 export const TEMPLATES: readonly NotificationTemplate[] = [...ACTION_TEMPLATES, ...CONFERENCE_TEMPLATES, ...CASE_TEMPLATES, ...REFERRAL_TEMPLATES];
 
-export type NotificationParams = Record<string, string | number>;
+export type NotificationParams = Record<string, string | number | string[]>;
 
 export class NotificationParamsError extends Error {
   override name = 'NotificationParamsError';
@@ -46,6 +46,8 @@ function checkValue(type: ParamType, value: unknown): boolean {
       return typeof value === 'string' && value.length <= 200 && PATH.test(value);
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
+    case 'references':
+      return Array.isArray(value) && value.length >= 1 && value.length <= 200 && value.every((v) => typeof v === 'string' && REFERENCE.test(v));
   }
 }
 
@@ -126,7 +128,7 @@ export function compileAllTemplates(): void {
   for (const t of TEMPLATES) for (const locale of LOCALES) compile(t, locale);
 }
 
-function formatValue(type: ParamType, value: string | number, locale: Locale): string {
+function formatValue(type: ParamType, value: string | number | string[], locale: Locale): string {
   const intl = INTL_LOCALE[locale];
   switch (type) {
     case 'date': {
@@ -145,6 +147,8 @@ function formatValue(type: ParamType, value: string | number, locale: Locale): s
         minute: '2-digit',
         timeZone: 'Europe/Helsinki',
       }).format(new Date(String(value)));
+    case 'references':
+      return (value as string[]).join(', ');
     default:
       return String(value);
   }

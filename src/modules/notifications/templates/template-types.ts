@@ -11,8 +11,9 @@ export const LOCALES: readonly Locale[] = ['fi', 'sv', 'en'];
  * - `count`: a whole number
  * - `path`: an application path (`/cases/<uuid>`); the mail's link is `PUBLIC_URL` + path
  * - `uuid`: an id (used for calendar UIDs, never shown)
+ * - `references`: a list of 1–200 references (a digest), shown comma-separated
  */
-export type ParamType = 'reference' | 'organisation' | 'date' | 'instant' | 'count' | 'path' | 'uuid';
+export type ParamType = 'reference' | 'organisation' | 'date' | 'instant' | 'count' | 'path' | 'uuid' | 'references';
 
 export interface LocalizedTemplate {
   /** Handlebars; plain text (no HTML escaping). */
