@@ -11,6 +11,7 @@ import { People1763940000000 } from './1763940000000-people.js';
 import { ReferralsAndCases1763950000000 } from './1763950000000-referrals-and-cases.js';
 import { Conferences1763960000000 } from './1763960000000-conferences.js';
 import { CaseViews1763970000000 } from './1763970000000-case-views.js';
+import { ConferenceMeeting1763980000000 } from './1763980000000-conference-meeting.js';
 import { Actions1763990000000 } from './1763990000000-actions.js';
 
 export const MIGRATIONS = [
@@ -23,5 +24,6 @@ export const MIGRATIONS = [
   ReferralsAndCases1763950000000,
   Conferences1763960000000,
   CaseViews1763970000000,
+  ConferenceMeeting1763980000000,
   Actions1763990000000,
 ];

@@ -35,6 +35,7 @@ describe('conferences: publishing the agenda', () => {
   const AGENDA = /asialista julkaistu/;
   const REMINDER = /^Muistutus: MARAK-kokous/;
   const VIEWS = /uhrin näkemykset/;
+  const REQUEST = /^Uhrin näkemyksiä pyydetään/;
   const noPersonalData = (m: CaughtMail) => {
     const all = [m.subject, m.text, m.html, ...m.attachments.map((a) => a.content.toString('utf8'))].join('\n');
     expect(all).not.toMatch(/Testi|Virtanen|Käyttäjä/);
@@ -117,7 +118,17 @@ describe('conferences: publishing the agenda', () => {
     // The outbox is drained by then; nothing twice, nothing to anyone else.
     await new Promise((r) => setTimeout(r, 300));
     for (const agency of agencies) expect(mailsTo(agency.email, AGENDA)).toHaveLength(1);
-    expect(smtp.mails).toHaveLength(agencies.length);
+    // ... and the advocate agency of the case that has one is asked for the victim's views (below).
+    expect(smtp.mails).toHaveLength(agencies.length + 1);
+  });
+
+  it('asks the advocate agency for the victim’s views at publication, once per case with an advocate, without personal data', async () => {
+    const request = await smtp.waitForMail((m) => m.to.includes(housing.email) && REQUEST.test(m.subject));
+    expect(request.subject).toContain(withAdvocate.reference);
+    expect(request.text).toContain(`/cases/${withAdvocate.id}`);
+    noPersonalData(request);
+    expect(smtp.mails.filter((m) => REQUEST.test(m.subject))).toHaveLength(1); // the case without an advocate: none
+    expect(smtp.mails.some((m) => m.subject.includes(withoutAdvocate.reference))).toBe(false);
   });
 
   it('refuses to publish twice: 409', async () => {
@@ -138,6 +149,20 @@ describe('conferences: publishing the agenda', () => {
     const res = await as(coord).put(`/api/v1/conferences/${conference.id}/agenda/order`).set('If-Match', String(conference.version)).send({ itemIds: order }).expect(200);
     conference = res.body;
     for (const agency of agencies) await smtp.waitForMail(() => mailsTo(agency.email, AGENDA).length === 2);
+    // A reorder is no reason to ask the advocate again.
+    expect(smtp.mails.filter((m) => REQUEST.test(m.subject))).toHaveLength(1);
+  });
+
+  it('asks the advocate of a case put on the already published agenda', async () => {
+    const late = await aCase();
+    await ds.query(`UPDATE cases SET advocate_agency_id = $2 WHERE id = $1`, [late.id, housing.id]);
+    const res = await as(coord).post(`/api/v1/conferences/${conference.id}/agenda`).set('If-Match', String(conference.version)).send({ caseId: late.id }).expect(201);
+    conference = res.body;
+    const request = await smtp.waitForMail((m) => m.to.includes(housing.email) && REQUEST.test(m.subject) && m.subject.includes(late.reference));
+    noPersonalData(request);
+    // Taken off again (its reminder with it), so the reminders below concern the first case only.
+    const item = conference.agenda.find((i) => (i as { caseId?: string }).caseId === late.id)!;
+    await as(coord).delete(`/api/v1/conferences/${conference.id}/agenda/${item.itemId}`).set('If-Match', String(conference.version)).expect(204);
   });
 
   // Last: moving the clock ends everyone's access tokens.

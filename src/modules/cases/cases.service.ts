@@ -26,6 +26,18 @@ export type ReferralSummaries = (manager: EntityManager, caseId: string) => Prom
 /** Called inside the closing transaction, before its audit row. */
 export type ClosureListener = (tx: EntityManager, caseId: string, reason: CloseReason) => Promise<void>;
 export type PublishedAgendaAccess = (manager: EntityManager, caseId: string, groupId: string, agencyId: string) => Promise<boolean>;
+/** The cases on a published agenda of these groups, of which the agency is a member (registered by the conferences module). */
+export type PublishedAgendaCases = (manager: EntityManager | DataSource, agencyId: string, groupIds: string[]) => Promise<string[]>;
+/** A case's place on a conference's agenda, as GET /cases/:id shows it. */
+export interface Hearing {
+  conferenceId: string;
+  startsAt: string;
+  itemId: string;
+  status: 'scheduled' | 'heard' | 'deferred';
+  riskLevel: 'high' | 'medium' | 'standard' | null;
+}
+/** The case's agenda items, earliest conference first (registered by the conferences module). */
+export type HearingsSource = (manager: EntityManager, caseId: string) => Promise<Hearing[]>;
 
 interface CaseRow {
   id: string;
@@ -84,6 +96,46 @@ export class CasesService {
   /** Conferences depend on cases; they hand back the "on a published agenda" check of need to know. */
   usePublishedAgendaAccess(check: PublishedAgendaAccess): void {
     this.publishedAgendaAccess = check;
+  }
+
+  private publishedAgendaCases?: PublishedAgendaCases;
+
+  /** Conferences hand back the same rule for a list: the cases a member agency's representative may see. */
+  usePublishedAgendaCases(source: PublishedAgendaCases): void {
+    this.publishedAgendaCases = source;
+  }
+
+  private hearings?: HearingsSource;
+
+  /** Conferences hand back a case's hearings (its agenda items and their outcomes' risk levels). */
+  useHearings(source: HearingsSource): void {
+    this.hearings = source;
+  }
+
+  /**
+   * A conference heard the case: `last_hearing_at` (the repeat window and retention count from
+   * it). Not a change a user edits, so the case's version stays. Returns the victim's person id
+   * (the caller's audit row names the data subject). The caller records the audit row.
+   */
+  async markHeard(tx: EntityManager, caseId: string, at: Date): Promise<{ victimId: string }> {
+    const [row] = rowsOf<{ victim_id: string }>(
+      await tx.query(`UPDATE cases SET last_hearing_at = $2, updated_at = $2 WHERE id = $1 RETURNING victim_id`, [caseId, at]),
+    );
+    if (!row) throw Problem.notFound('The case');
+    return { victimId: row.victim_id };
+  }
+
+  /**
+   * Of these cases, the ones restricted to named people (DOMAIN.md) among whom the user is not:
+   * others on the agenda see only the reference and the agencies involved.
+   */
+  async restrictedFrom(manager: EntityManager | DataSource, user: AuthUser, caseIds: string[]): Promise<Set<string>> {
+    if (caseIds.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT id FROM cases WHERE id = ANY($1::uuid[]) AND cardinality(coalesce(restricted_to, '{}')) > 0 AND NOT ($2 = ANY(restricted_to))`,
+      [caseIds, user.id],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
@@ -145,7 +197,7 @@ export class CasesService {
         perpetrators: others.slice(0, row.perpetrator_ids.length).map((p) => strip(p as unknown as Record<string, unknown>)),
         children: others.slice(row.perpetrator_ids.length).map((p) => strip(p as unknown as Record<string, unknown>)),
         referrals,
-        hearings: [],
+        hearings: (await this.hearings?.(tx, id)) ?? [],
         actions: [],
         advocate: row.advocate_agency_id ? { agencyId: row.advocate_agency_id, userId: row.advocate_user_id } : null,
         victimViews: await this.victimViews(tx, id),
@@ -349,15 +401,19 @@ export class CasesService {
     const limit = q.limit ?? 50;
     const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
+    // Need to know of a member agency's representative: open cases on a published agenda of the group.
+    const repGroups = user.roles.filter((r) => r.role === 'agency_rep' && r.groupId !== null).map((r) => r.groupId!);
+    const repCases = user.agencyId && repGroups.length && this.publishedAgendaCases ? await this.publishedAgendaCases(this.db, user.agencyId, repGroups) : [];
     const rows: CaseRow[] = await this.db.query(
       `${SELECT_CASE}
         WHERE ($1::uuid IS NULL OR c.group_id = $1) AND ($2::text IS NULL OR c.status = $2)
           AND (CASE WHEN cardinality(coalesce(c.restricted_to, '{}')) > 0 THEN $3 = ANY(c.restricted_to)
                     ELSE c.group_id = ANY($4::uuid[]) OR c.advocate_user_id = $3
-                         OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.author_id = $3) END)
+                         OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.author_id = $3)
+                         OR (c.status = 'open' AND c.id = ANY($8::uuid[])) END)
           AND ($5::timestamptz IS NULL OR (c.opened_at, c.id) < ($5, $6::uuid))
         ORDER BY c.opened_at DESC, c.id DESC LIMIT $7`,
-      [q.groupId ?? null, q.status ?? null, user.id, staffGroups, after?.at ?? null, after?.id ?? null, limit + 1],
+      [q.groupId ?? null, q.status ?? null, user.id, staffGroups, after?.at ?? null, after?.id ?? null, limit + 1, repCases],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);

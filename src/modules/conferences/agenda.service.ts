@@ -15,10 +15,9 @@ import {
   findConference,
   findScheduledItem,
   insertAgendaItem,
-  loadAgenda,
+  loadView,
   lockCase,
   lockConference,
-  toView,
   versionConflict,
   type ConferenceRow,
 } from './conference-store.js';
@@ -72,7 +71,7 @@ export class AgendaService {
       const view = await this.view(tx, conferenceId);
       if (conference.status === 'agenda_published') {
         const settings = await this.groups.settings(conference.group_id, tx);
-        await this.notices.scheduleVictimViewsReminder(tx, conference, itemId, settings.victimViewsReminderWorkingDays);
+        await this.notices.askAdvocate(tx, itemId, conference, settings.victimViewsReminderWorkingDays);
         await this.notices.noticeAgenda(tx, conference, view.version);
       }
       await this.audit.record(tx, {
@@ -160,7 +159,7 @@ export class AgendaService {
   }
 
   private async view(tx: EntityManager, conferenceId: string): Promise<ConferenceDto> {
-    return toView((await findConference(tx, conferenceId))!, await loadAgenda(tx, conferenceId));
+    return loadView(tx, conferenceId);
   }
 }
 

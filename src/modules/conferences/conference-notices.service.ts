@@ -13,6 +13,19 @@ import type { ConferenceRow } from './conference-store.js';
 export const AGENDA_PUBLISHED = 'conference.agenda-published';
 export const CONFERENCE_REMINDER = 'conference.reminder';
 export const VICTIM_VIEWS_REMINDER = 'conference.victim-views-reminder';
+export const VICTIM_VIEWS_REQUEST = 'conference.victim-views-request';
+
+/** An agenda item scheduled on a published agenda, its case open, with the case's advocate agency. */
+interface AdvocateItem {
+  item_id: string;
+  case_id: string;
+  group_id: string;
+  starts_at: Date;
+  published_at: Date | null;
+  item_created_at: Date;
+  reference: string;
+  advocate_agency_id: string | null;
+}
 
 /** Reminders go out at this Helsinki time on their working day. */
 const REMINDER_TIME = '09:00';
@@ -45,21 +58,7 @@ export class ConferenceNoticesService implements OnModuleInit {
         if (!item || item.advocate_agency_id === null) return false;
         return !(await this.cases.hasVictimViewsSince(tx, item.case_id, item.published_at ?? item.item_created_at));
       },
-      fire: async (tx, timer) => {
-        const item = await this.agendaItemForReminder(tx, timer.subjectId);
-        if (!item || !item.advocate_agency_id) return;
-        const advocate = await this.agencies.find(item.advocate_agency_id, tx);
-        if (!advocate?.active) return;
-        const settings = await this.groups.settings(item.group_id, tx);
-        await this.notifications.enqueue(tx, {
-          kind: VICTIM_VIEWS_REMINDER,
-          recipient: advocate.email,
-          locale: settings.locale,
-          params: { reference: item.reference, startsAt: item.starts_at.toISOString(), path: `/cases/${item.case_id}` },
-          idempotencyKey: `${VICTIM_VIEWS_REMINDER}-${item.item_id}-${advocate.id}-${item.starts_at.getTime()}`,
-          groupId: item.group_id,
-        });
-      },
+      fire: (tx, timer) => this.mailAdvocate(tx, VICTIM_VIEWS_REMINDER, timer.subjectId, (item, advocateId) => `${item.item_id}-${advocateId}-${item.starts_at.getTime()}`),
     });
     this.timerHandlers.register(CONFERENCE_REMINDER, {
       stillStands: async (tx, timer) => {
@@ -113,10 +112,44 @@ export class ConferenceNoticesService implements OnModuleInit {
     await this.timers.schedule(tx, { kind: CONFERENCE_REMINDER, subjectType: 'conference', subjectId: conference.id, fireAt, dedupeKey: `${CONFERENCE_REMINDER}-${conference.id}` });
   }
 
+  /**
+   * Publishing starts the research period (DOMAIN.md step 6): the advocate agency of the item's
+   * case, if it has one, is asked for the victim's views and wishes now (once per item and
+   * advocate agency), and reminded before the meeting if they are still not recorded. Called
+   * while the item is scheduled on a published agenda: at publication, or when a case is put
+   * on an agenda already published.
+   */
+  async askAdvocate(tx: EntityManager, itemId: string, conference: ConferenceRow, reminderWorkingDays: number): Promise<void> {
+    await this.mailAdvocate(tx, VICTIM_VIEWS_REQUEST, itemId, (item, advocateId) => `${item.item_id}-${advocateId}`);
+    await this.scheduleVictimViewsReminder(tx, conference, itemId, reminderWorkingDays);
+  }
+
+  /** A victim-views mail (`kind`: the request or the reminder) to the advocate agency of the item's case, if it has an active one. */
+  private async mailAdvocate(tx: EntityManager, kind: string, itemId: string, keyOf: (item: AdvocateItem, advocateId: string) => string): Promise<void> {
+    const item = await this.agendaItemForReminder(tx, itemId);
+    if (!item?.advocate_agency_id) return;
+    const advocate = await this.agencies.find(item.advocate_agency_id, tx);
+    if (!advocate?.active || !advocate.email) return;
+    const settings = await this.groups.settings(item.group_id, tx);
+    await this.notifications.enqueue(tx, {
+      kind,
+      recipient: advocate.email,
+      locale: settings.locale,
+      params: { reference: item.reference, startsAt: item.starts_at.toISOString(), path: `/cases/${item.case_id}` },
+      idempotencyKey: `${kind}-${keyOf(item, advocate.id)}`,
+      groupId: item.group_id,
+    });
+  }
+
   /** The advocate's victim-views reminder for one agenda item, `victimViewsReminderWorkingDays` before the meeting at 09:00 Helsinki. */
-  async scheduleVictimViewsReminder(tx: EntityManager, conference: ConferenceRow, itemId: string, workingDays: number): Promise<void> {
+  private async scheduleVictimViewsReminder(tx: EntityManager, conference: ConferenceRow, itemId: string, workingDays: number): Promise<void> {
     const fireAt = helsinkiDateTime(workingDaysBefore(toHelsinkiDate(conference.starts_at), workingDays), REMINDER_TIME);
     await this.timers.schedule(tx, { kind: VICTIM_VIEWS_REMINDER, subjectType: 'agenda-item', subjectId: itemId, fireAt, dedupeKey: `${VICTIM_VIEWS_REMINDER}-${itemId}` });
+  }
+
+  /** The attendees' reminder is moot once the conference has started. */
+  async cancelConferenceReminder(tx: EntityManager, conferenceId: string): Promise<void> {
+    await this.timers.cancel(tx, { kind: CONFERENCE_REMINDER, subjectType: 'conference', subjectId: conferenceId });
   }
 
   async cancelVictimViewsReminder(tx: EntityManager, itemId: string): Promise<void> {
@@ -143,13 +176,7 @@ export class ConferenceNoticesService implements OnModuleInit {
   }
 
   /** The item, while scheduled on a published conference and its case open; with the case's advocate agency. */
-  private async agendaItemForReminder(
-    tx: EntityManager,
-    itemId: string,
-  ): Promise<
-    | { item_id: string; case_id: string; group_id: string; starts_at: Date; published_at: Date | null; item_created_at: Date; reference: string; advocate_agency_id: string | null }
-    | undefined
-  > {
+  private async agendaItemForReminder(tx: EntityManager, itemId: string): Promise<AdvocateItem | undefined> {
     // Temporary cross-module read of `cases` (reference, status, advocate), as in conference-store.ts.
     const [row] = await tx.query(
       `SELECT a.id AS item_id, a.case_id, c.group_id, c.starts_at, c.published_at, a.created_at AS item_created_at, cs.reference, cs.advocate_agency_id

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
+import type { Hearing } from '../cases/cases.service.js';
 import { insertionIndex, type AgendaPriority } from './agenda-order.js';
 import { slotStartsAt } from './conference-schedule.js';
-import type { AgendaItemDto, AgendaKind, AgendaItemStatus, ConferenceDto, ConferenceStatus, ConferenceSummaryDto } from './dto/conference.dto.js';
+import type { AgendaItemDto, AgendaKind, AgendaItemStatus, AttendanceDto, ConferenceDto, ConferenceStatus, ConferenceSummaryDto } from './dto/conference.dto.js';
 
 export type Queryable = EntityManager | DataSource;
 
@@ -176,7 +177,36 @@ export function toSummary(r: ConferenceRow): ConferenceSummaryDto {
   };
 }
 
-export function toView(r: ConferenceRow, agenda: AgendaRow[]): ConferenceDto {
+/**
+ * The conference's attendance list in the order it was given. Temporary cross-module read: the
+ * agency's name comes straight from `agencies` (as the case reference does in loadAgenda).
+ */
+export async function loadAttendance(m: Queryable, conferenceId: string): Promise<AttendanceDto[]> {
+  const rows: Array<{ agency_id: string; agency_name: string; user_id: string | null; present: boolean; confidentiality_acknowledged: boolean; acknowledged_at: Date | null }> =
+    await m.query(
+      `SELECT t.agency_id, ag.name AS agency_name, t.user_id, t.present, t.confidentiality_acknowledged, t.acknowledged_at
+         FROM conference_attendance t JOIN agencies ag ON ag.id = t.agency_id
+        WHERE t.conference_id = $1 ORDER BY t.position`,
+      [conferenceId],
+    );
+  return rows.map((r) => ({
+    agencyId: r.agency_id,
+    agencyName: r.agency_name,
+    userId: r.user_id,
+    present: r.present,
+    confidentialityAcknowledged: r.confidentiality_acknowledged,
+    acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+  }));
+}
+
+/** The conference as `GET /conferences/:id` shows it: with its agenda and attendance. */
+export async function loadView(m: Queryable, conferenceId: string): Promise<ConferenceDto> {
+  const conference = await findConference(m, conferenceId);
+  if (!conference) throw Problem.notFound('The conference');
+  return toView(conference, await loadAgenda(m, conferenceId), await loadAttendance(m, conferenceId));
+}
+
+export function toView(r: ConferenceRow, agenda: AgendaRow[], attendance: AttendanceDto[] = []): ConferenceDto {
   return {
     ...toSummary(r),
     agenda: agenda.map(
@@ -190,8 +220,19 @@ export function toView(r: ConferenceRow, agenda: AgendaRow[]): ConferenceDto {
         status: a.status,
       }),
     ),
-    attendance: [],
+    attendance,
   };
+}
+
+/** A case's agenda items, earliest conference first, with the outcome's risk level when heard (GET /cases/:id `hearings`). */
+export async function hearingsOf(m: Queryable, caseId: string): Promise<Hearing[]> {
+  const rows: Array<{ conference_id: string; starts_at: Date; item_id: string; status: AgendaItemStatus; risk_level: Hearing['riskLevel'] }> = await m.query(
+    `SELECT a.conference_id, c.starts_at, a.id AS item_id, a.status, o.risk_level
+       FROM agenda_items a JOIN conferences c ON c.id = a.conference_id LEFT JOIN agenda_outcomes o ON o.item_id = a.id
+      WHERE a.case_id = $1 ORDER BY c.starts_at, a.created_at`,
+    [caseId],
+  );
+  return rows.map((r) => ({ conferenceId: r.conference_id, startsAt: r.starts_at.toISOString(), itemId: r.item_id, status: r.status, riskLevel: r.risk_level }));
 }
 
 export function versionConflict(): Problem {

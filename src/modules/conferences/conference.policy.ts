@@ -16,6 +16,18 @@ export const ConferencePolicy = {
   canManage(user: AuthUser, groupId: string): boolean {
     return GroupPolicy.hasRoleIn(user, groupId, 'coordinator');
   },
+  /** Record attendance, defer a case: the group's coordinator or chair. */
+  canRunMeeting(user: AuthUser, groupId: string): boolean {
+    return GroupPolicy.hasRoleIn(user, groupId, 'coordinator', 'chair');
+  },
+  /** Start and conclude the conference, record outcomes: the group's chair. */
+  canChair(user: AuthUser, groupId: string): boolean {
+    return GroupPolicy.hasRoleIn(user, groupId, 'chair');
+  },
+  /** Everything in the minutes, every agency's actions: the group's coordinators and chairs. */
+  seesAllActions(user: AuthUser, groupId: string): boolean {
+    return GroupPolicy.hasRoleIn(user, groupId, 'coordinator', 'chair');
+  },
   isAgencyRep(user: AuthUser, group: GroupRef): boolean {
     return GroupPolicy.hasRoleIn(user, group.id, 'agency_rep') && user.agencyId !== null && group.agencyIds.includes(user.agencyId);
   },

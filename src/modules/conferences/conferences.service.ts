@@ -17,8 +17,10 @@ import {
   SELECT_CONFERENCE,
   findConference,
   findScheduledItem,
+  hearingsOf,
   insertAgendaItem,
   loadAgenda,
+  loadAttendance,
   lockCase,
   lockConference,
   requireTransaction,
@@ -31,6 +33,7 @@ import {
 import type { ActionsPort } from './actions-port.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
 import { ConferencePolicy } from './conference.policy.js';
+import type { ActionsPort } from './actions-port.js';
 import type { AgendaKind, ConferenceDto, ConferencePageDto, CreateConferenceDto, GenerateConferencesDto, GenerateResultDto, ListConferencesQuery } from './dto/conference.dto.js';
 
 /** Where `placeCase` put a case (or where it already was). */
@@ -84,10 +87,41 @@ export class ConferencesService implements OnModuleInit {
     private readonly cases: CasesService,
   ) {}
 
+  private actionsPort?: ActionsPort;
+
+  /**
+   * The actions module depends on conferences (overdue actions go on the next agenda), so it
+   * hands its port here in its onModuleInit: an outcome's actions are created through it, and
+   * the minutes list them.
+   */
+  useActions(port: ActionsPort): void {
+    this.actionsPort = port;
+  }
+
+  /** The registered actions port, if the actions module is loaded (MeetingService, MinutesService). */
+  get actions(): ActionsPort | undefined {
+    return this.actionsPort;
+  }
+
   onModuleInit(): void {
     // Need to know: a member agency's representative sees a case once it is on a published agenda.
     this.cases.usePublishedAgendaAccess(async (manager, caseId, groupId, agencyId) =>
       (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)));
+    this.cases.usePublishedAgendaCases((manager, agencyId, groupIds) => this.publishedAgendaCases(manager, agencyId, groupIds));
+    this.cases.useHearings((manager, caseId) => hearingsOf(manager, caseId));
+  }
+
+  /** The cases on a published agenda (status ≠ planned) of those of the groups the agency is a member of. */
+  private async publishedAgendaCases(manager: Queryable, agencyId: string, groupIds: string[]): Promise<string[]> {
+    const member: string[] = [];
+    for (const groupId of new Set(groupIds)) if (await this.groups.isMember(groupId, agencyId, manager)) member.push(groupId);
+    if (member.length === 0) return [];
+    const rows: Array<{ case_id: string }> = await manager.query(
+      `SELECT DISTINCT a.case_id FROM agenda_items a JOIN conferences c ON c.id = a.conference_id
+        WHERE c.group_id = ANY($1::uuid[]) AND c.status <> 'planned'`,
+      [member],
+    );
+    return rows.map((r) => r.case_id);
   }
 
   /** Whether the case is (or was) on an agenda of the group's conference that has been published (status ≠ planned). */
@@ -132,7 +166,7 @@ export class ConferencesService implements OnModuleInit {
       const agenda = await loadAgenda(tx, id);
       const scheduled = agenda.filter((a) => a.status === 'scheduled');
       await this.notices.noticeAgenda(tx, conference, version);
-      for (const item of scheduled) await this.notices.scheduleVictimViewsReminder(tx, conference, item.id, group.settings.victimViewsReminderWorkingDays);
+      for (const item of scheduled) await this.notices.askAdvocate(tx, item.id, conference, group.settings.victimViewsReminderWorkingDays);
       await this.notices.scheduleConferenceReminder(tx, conference);
       const view = toView((await findConference(tx, id))!, agenda);
       await this.audit.record(tx, {
@@ -287,6 +321,7 @@ export class ConferencesService implements OnModuleInit {
       const group = conference && (await this.groups.find(conference.group_id, tx));
       if (!conference || !group || !ConferencePolicy.canSeeAgenda(user, group, conference.status)) throw Problem.notFound('The conference');
       const agenda = await loadAgenda(tx, id);
+      const attendance = await loadAttendance(tx, id);
       await this.audit.record(tx, {
         action: 'conference.read',
         objectType: 'conference',
@@ -294,7 +329,7 @@ export class ConferencesService implements OnModuleInit {
         groupId: conference.group_id,
         details: { conferenceId: id, count: agenda.length, caseId: agenda.map((a) => a.case_id) },
       });
-      return toView(conference, agenda);
+      return toView(conference, agenda, attendance);
     });
   }
 
@@ -313,7 +348,10 @@ export class ConferencesService implements OnModuleInit {
    * - With `conferenceId`: that conference, which must belong to the group (else 404) and be
    *   planned or published (else 422 `conference-closed`) and have room (else 422
    *   `conference-full`). Its cut-off may have passed and it may be extraordinary: choosing a
-   *   conference explicitly is the coordinator's decision.
+   *   conference explicitly is the coordinator's decision. A case deferred from an earlier
+   *   conference (`deferredFrom`) goes on even when that agenda is full: deferred cases are
+   *   heard first of all (DOMAIN.md step 7), so the agenda may then hold more than `capacity`
+   *   and takes no automatic placements until it has room again.
    *
    * The case (read from `cases`, temporarily) must belong to the group (else 422
    * `case-not-in-group`; 404 when it does not exist) and be open (else 422 `case-not-open`).
@@ -334,7 +372,9 @@ export class ConferencesService implements OnModuleInit {
         slotStartsAt: slotStartsAt(existing.starts_at, existing.position, existing.minutes_per_case),
       };
     }
-    const conference = p.conferenceId ? await this.chosenConference(manager, p.groupId, p.conferenceId) : await this.nextWithRoom(manager, p.groupId, p.now);
+    const conference = p.conferenceId
+      ? await this.chosenConference(manager, p.groupId, p.conferenceId, { overCapacity: p.deferredFrom !== undefined })
+      : await this.nextWithRoom(manager, p.groupId, p.now);
     const { itemId, position } = await insertAgendaItem(manager, conference, {
       caseId: p.caseId,
       kind: p.kind,
@@ -346,7 +386,7 @@ export class ConferencesService implements OnModuleInit {
     if (conference.status === 'agenda_published') {
       // A placement on a published agenda: the advocate's reminder and a new notice, as for agenda.add.
       const settings = await this.groups.settings(p.groupId, manager);
-      await this.notices.scheduleVictimViewsReminder(manager, conference, itemId, settings.victimViewsReminderWorkingDays);
+      await this.notices.askAdvocate(manager, itemId, conference, settings.victimViewsReminderWorkingDays);
       await this.notices.noticeAgenda(manager, conference, conference.version + 1);
     }
     await this.audit.record(manager, {
@@ -367,13 +407,13 @@ export class ConferencesService implements OnModuleInit {
       : null;
   }
 
-  private async chosenConference(m: EntityManager, groupId: string, conferenceId: string): Promise<ConferenceRow> {
+  private async chosenConference(m: EntityManager, groupId: string, conferenceId: string, opts: { overCapacity: boolean }): Promise<ConferenceRow> {
     const conference = await lockConference(m, conferenceId);
     if (!conference || conference.group_id !== groupId) throw Problem.notFound('The conference');
     if (!OPEN_FOR_PLACEMENT.includes(conference.status)) {
       throw Problem.unprocessable('conference-closed', 'Conference closed', 'The conference is in session or concluded; choose a later conference.');
     }
-    if (conference.scheduled_count >= conference.capacity) {
+    if (!opts.overCapacity && conference.scheduled_count >= conference.capacity) {
       throw Problem.unprocessable('conference-full', 'Conference full', `The conference has room for ${conference.capacity} cases and its agenda is full.`, { conferenceId });
     }
     return conference;

@@ -79,4 +79,32 @@ export const CONFERENCE_TEMPLATES: NotificationTemplate[] = [
       linkLabel: 'Open the case',
     },
   },
+  {
+    kind: 'conference.victim-views-request',
+    params: { reference: 'reference', startsAt: 'instant', path: 'path' },
+    fi: {
+      subject: 'Uhrin näkemyksiä pyydetään: tapaus {{reference}}',
+      body: [
+        'Tapaus {{reference}} on MARAK-kokouksen {{startsAt}} asialistalla, ja organisaationne on nimetty tapauksen tukihenkilötahoksi.',
+        'Tapaakaa uhri ennen kokousta, kun se on turvallista, ja kirjatkaa hänen näkemyksensä ja toiveensa sovellukseen.',
+      ],
+      linkLabel: 'Avaa tapaus',
+    },
+    sv: {
+      subject: 'Offrets synpunkter efterfrågas: ärende {{reference}}',
+      body: [
+        'Ärende {{reference}} finns på föredragningslistan för MARAK-mötet {{startsAt}}, och er organisation är ärendets stödperson.',
+        'Träffa offret före mötet när det är säkert och registrera offrets synpunkter och önskemål i tjänsten.',
+      ],
+      linkLabel: 'Öppna ärendet',
+    },
+    en: {
+      subject: "The victim's views are requested: case {{reference}}",
+      body: [
+        'Case {{reference}} is on the agenda of the MARAK conference on {{startsAt}}, and your organisation is named as its advocate.',
+        "Please meet the victim before the meeting, when it is safe to do so, and record the victim's views and wishes in the application.",
+      ],
+      linkLabel: 'Open the case',
+    },
+  },
 ];

@@ -1,0 +1,79 @@
+/**
+ * The minutes as a PDF (pdfkit): the same content as the JSON the reader may see, laid out for
+ * printing. No Nest, no I/O. Streams are left uncompressed: minutes are short, and the text
+ * stays searchable by tools that do not inflate streams.
+ */
+import PDFDocument from 'pdfkit';
+import type { MinutesDto } from './dto/conference.dto.js';
+
+const HELSINKI = new Intl.DateTimeFormat('fi-FI', {
+  timeZone: 'Europe/Helsinki',
+  day: 'numeric',
+  month: 'numeric',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const at = (instant: string | null) => (instant ? `${HELSINKI.format(new Date(instant))} (Helsinki)` : '-');
+
+const RISK: Record<string, string> = { high: 'high', medium: 'medium', standard: 'standard' };
+
+/**
+ * Renders the minutes. `agencyNames` names the agencies of the actions (ids the reader may see);
+ * an agency without a name is shown by its id.
+ */
+export function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agencyNames: Map<string, string> }): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    compress: false,
+    info: { Title: `MARAK minutes ${m.conference.id}`, Subject: 'MARAK conference minutes', Creator: 'MARAK' },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const agency = (id: string) => opts.agencyNames.get(id) ?? id;
+  const c = m.conference;
+
+  doc.fontSize(18).text('MARAK conference minutes');
+  doc.moveDown(0.3).fontSize(11).text(opts.groupName);
+  doc.moveDown();
+  doc.fontSize(10);
+  doc.text(`Meeting: ${at(c.startsAt)} - ${at(c.endsAt)}${c.extraordinary ? ' (extraordinary)' : ''}`);
+  doc.text(`Location: ${c.location ?? '-'}`);
+  doc.text(`Status: ${c.status}. Started: ${at(c.startedAt)}. Concluded: ${at(c.concludedAt)}.`);
+  doc.text(`Conference id: ${c.id}`);
+
+  doc.moveDown().fontSize(13).text('Attendance');
+  doc.fontSize(10);
+  if (m.attendance.length === 0) doc.text('No attendance recorded.');
+  for (const a of m.attendance) {
+    const ack = a.confidentialityAcknowledged ? `confidentiality acknowledged ${at(a.acknowledgedAt)}` : 'confidentiality not acknowledged';
+    doc.text(`${a.agencyName}${a.userId ? ` (attendee ${a.userId})` : ''}: ${a.present ? 'present' : 'absent'}, ${ack}`);
+  }
+
+  doc.moveDown().fontSize(13).text('Agenda');
+  for (const item of m.items) {
+    doc.moveDown(0.5).fontSize(11).text(`${item.position + 1}. ${item.caseReference}  [${item.kind}, ${item.status}]  slot ${at(item.slotStartsAt)}`);
+    doc.fontSize(10);
+    if (item.restricted) {
+      doc.text('Restricted case: only the reference and the agencies involved are shown.');
+      if (item.agencies.length) doc.text(`Agencies involved: ${item.agencies.map(agency).join(', ')}`);
+    }
+    if (item.outcome) {
+      doc.text(`Risk level: ${RISK[item.outcome.riskLevel] ?? item.outcome.riskLevel} (recorded ${at(item.outcome.recordedAt)})`);
+      doc.text(`Risk summary: ${item.outcome.riskSummary}`);
+    }
+    if (item.deferral) {
+      doc.text(`Deferred (${at(item.deferral.recordedAt)})${item.deferral.deferredTo ? ` to conference ${item.deferral.deferredTo}` : ''}. Reason: ${item.deferral.reason}`);
+    }
+    for (const action of item.actions) {
+      doc.text(`- ${agency(action.agencyId)}, due ${action.dueDate}, ${action.status}${action.description ? `: ${action.description}` : ''}`, { indent: 12 });
+    }
+  }
+  doc.end();
+  return done;
+}
