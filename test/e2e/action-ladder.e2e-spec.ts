@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { addCalendarDays, helsinkiDateTime, toHelsinkiDate } from '../../libs/business-calendar/index.js';
-import { aMarakGroup, agreeActions, anOpenCase, moveClockTo, relogin, type MarakGroup } from '../harness/marak.js';
+import { aMarakGroup, agreeActions, anOpenCase, moveClockTo, relogin, settle, type MarakGroup } from '../harness/marak.js';
 import { SmtpCatcher, type CaughtMail } from '../harness/smtp-catcher.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import type { TestUser } from '../harness/factories.js';
@@ -93,6 +93,7 @@ describe('actions: the reminder and escalation ladder', () => {
     ids.A = police.id;
     ids.B = social.id;
     ids.C = health.id;
+    await settle(t);
     collect();
   });
 

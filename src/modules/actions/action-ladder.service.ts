@@ -34,6 +34,9 @@ import {
 import { addEvent, findAction, type ActionRow } from './action-store.js';
 import type { ActionStatus } from './dto/action.dto.js';
 
+/** The rungs addressed to the owning agency (the ones a digest gathers). */
+const AGENCY_KINDS = LADDER_KINDS.filter((k) => RUNGS[k].audience === 'agency');
+
 /** The statuses in which each rung's obligation still stands. */
 const STANDS: Record<LadderKind, readonly ActionStatus[]> = {
   [ACK_REMINDER]: ['assigned'],
@@ -78,7 +81,7 @@ export class ActionLadderService implements OnModuleInit {
       });
     }
     this.timerHandlers.register(ACTION_DIGEST, {
-      stillStands: async (tx, timer) => (await this.digestEntries(tx, timer)).length > 0,
+      stillStands: async (tx, timer) => (await this.digestEntries(tx, timer.subjectId)).length > 0,
       fire: (tx, timer) => this.fireDigest(tx, timer),
     });
   }
@@ -186,33 +189,47 @@ export class ActionLadderService implements OnModuleInit {
     });
   }
 
-  /** The agency's open actions whose agency rungs went to the digest on the digest's Helsinki day. */
-  private async digestEntries(tx: EntityManager, timer: Timer): Promise<Array<{ id: string; reference: string; group_id: string }>> {
-    const date = toHelsinkiDate(timer.fireAt);
+  /** The agency's rung events not yet in a digest, of actions still open. */
+  private async digestEntries(tx: EntityManager, agencyId: string): Promise<Array<{ event_id: string; id: string; reference: string; group_id: string }>> {
     return tx.query(
-      `SELECT DISTINCT a.id, cs.reference, a.group_id
+      `SELECT e.id AS event_id, a.id, cs.reference, a.group_id
          FROM action_events e JOIN actions a ON a.id = e.action_id JOIN cases cs ON cs.id = a.case_id
-        WHERE a.agency_id = $1 AND (e.details ->> 'digest') = 'true'
-          AND (e.at AT TIME ZONE 'Europe/Helsinki')::date = $2::date
+        WHERE a.agency_id = $1 AND (e.details ->> 'digest') = 'true' AND (e.details ->> 'digested') IS NULL
           AND a.status IN ('assigned', 'acknowledged') AND cs.status = 'open'
         ORDER BY cs.reference, a.id`,
-      [timer.subjectId, date],
+      [agencyId],
     );
   }
 
+  /**
+   * One mail for every rung that went to the agency's digest and is not in an earlier one. When
+   * the clock has jumped, rungs due before the digest may still be firing: the digest then steps
+   * aside and comes back once they are done, so none of them is left for tomorrow.
+   */
   private async fireDigest(tx: EntityManager, timer: Timer): Promise<void> {
-    const entries = await this.digestEntries(tx, timer);
-    const [agency]: Array<{ id: string; name: string; email: string; active: boolean }> = await tx.query(`SELECT id, name, email, active FROM agencies WHERE id = $1`, [timer.subjectId]);
+    const agencyId = timer.subjectId;
+    // Two digests of one agency (a day's and a stepped-aside one) never gather the same lines:
+    // the second waits here and then finds them marked.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('action.digest'), hashtext($1))`, [agencyId]);
+    const open: Array<{ id: string }> = await tx.query(`SELECT id FROM actions WHERE agency_id = $1 AND status IN ('assigned', 'acknowledged')`, [agencyId]);
+    const waiting = await this.timers.pendingDue(tx, { kinds: AGENCY_KINDS, subjectType: 'action', subjectIds: open.map((o) => o.id), dueBy: timer.fireAt });
+    if (waiting.length > 0) {
+      await this.timers.schedule(tx, { kind: ACTION_DIGEST, subjectType: 'agency', subjectId: agencyId, fireAt: this.clock.now(), dedupeKey: `${ACTION_DIGEST}-${agencyId}-after-${timer.id}` });
+      return;
+    }
+    const entries = await this.digestEntries(tx, agencyId);
+    const [agency]: Array<{ id: string; name: string; email: string; active: boolean }> = await tx.query(`SELECT id, name, email, active FROM agencies WHERE id = $1`, [agencyId]);
     if (!agency?.active || !agency.email || entries.length === 0) return;
+    await tx.query(`UPDATE action_events SET details = details || '{"digested": true}'::jsonb WHERE id = ANY($1::uuid[])`, [entries.map((e) => e.event_id)]);
     const settings = await this.groups.settings(entries[0]!.group_id, tx);
+    const actions = [...new Set(entries.map((e) => e.id))];
     const references = [...new Set(entries.map((e) => e.reference))].slice(0, 200);
-    const date = toHelsinkiDate(timer.fireAt);
     await this.notifications.enqueue(tx, {
       kind: ACTION_DIGEST,
       recipient: agency.email,
       locale: settings.locale,
-      params: { agencyName: agency.name, count: entries.length, references, path: '/actions' },
-      idempotencyKey: `${ACTION_DIGEST}-${agency.id}-${date}`,
+      params: { agencyName: agency.name, count: actions.length, references, path: '/actions' },
+      idempotencyKey: `${ACTION_DIGEST}-${agency.id}-${timer.id}`,
     });
   }
 }

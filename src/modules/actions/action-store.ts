@@ -90,8 +90,7 @@ export async function addEvent(m: EntityManager, crypto: FieldCryptoService, act
 
 export async function loadHistory(m: Queryable, crypto: FieldCryptoService, actionId: string): Promise<ActionEventDto[]> {
   const rows: Array<{ id: string; at: Date; actor_id: string | null; event: string; from_status: string | null; to_status: string | null; details: Record<string, unknown>; reason_enc: Buffer | null }> =
-    await m.query(`SELECT id, at, actor_id, event, from_status, to_status, details, reason_enc FROM action_events WHERE action_id = $1 ORDER BY at, id`, [actionId]);
-  // Events of one instant keep the order they were written in: ids are random, so sort stably by at only.
+    await m.query(`SELECT id, at, actor_id, event, from_status, to_status, details, reason_enc FROM action_events WHERE action_id = $1 ORDER BY seq`, [actionId]);
   return rows.map((r) => ({
     at: r.at.toISOString(),
     event: r.event,

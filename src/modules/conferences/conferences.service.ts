@@ -30,7 +30,6 @@ import {
   type ConferenceRow,
   type Queryable,
 } from './conference-store.js';
-import type { ActionsPort } from './actions-port.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
 import { ConferencePolicy } from './conference.policy.js';
 import type { ActionsPort } from './actions-port.js';
@@ -132,13 +131,6 @@ export class ConferencesService implements OnModuleInit {
       [caseId, groupId],
     );
     return published;
-  }
-
-  private actionsPort?: ActionsPort;
-
-  /** The actions module hands its port over (it depends on this module, not the other way round). */
-  useActions(port: ActionsPort): void {
-    this.actionsPort = port;
   }
 
   /** Whether the case waits to be heard: scheduled on a conference that has not been concluded. */

@@ -115,6 +115,20 @@ export class TimersService {
     return rows.length;
   }
 
+  /**
+   * The subjects (of `subjectType`, among `subjectIds`) that still have a pending timer of one of
+   * `kinds` due at or before `dueBy`: a timer that gathers what others left (a digest) waits for them.
+   */
+  async pendingDue(manager: EntityManager, sel: { kinds: readonly string[]; subjectType: string; subjectIds: readonly string[]; dueBy: Date }): Promise<string[]> {
+    if (sel.subjectIds.length === 0) return [];
+    const rows: Array<{ subject_id: string }> = await manager.query(
+      `SELECT DISTINCT subject_id FROM timers
+        WHERE state = 'pending' AND kind = ANY($1::text[]) AND subject_type = $2 AND subject_id = ANY($3::uuid[]) AND fire_at <= $4`,
+      [sel.kinds, sel.subjectType, sel.subjectIds, sel.dueBy],
+    );
+    return rows.map((r) => r.subject_id);
+  }
+
   private check(t: ScheduleTimer): void {
     if (!t.kind) throw new TypeError('schedule needs a kind');
     this.checkSelector(t);
