@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isCalendarDate, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
+import { toHelsinkiDate } from '../../../libs/business-calendar/index.js';
 import { Problem, type FieldError } from '../../common/problems/problem.js';
-import { RequestValidationError } from '../../common/problems/validation.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
@@ -17,6 +16,7 @@ import { ConferenceNoticesService } from './conference-notices.service.js';
 import { bumpVersion, findConference, loadView, lockCase, lockConference, versionConflict, type ConferenceRow } from './conference-store.js';
 import { ConferencePolicy } from './conference.policy.js';
 import { ConferencesService } from './conferences.service.js';
+import { checkAttendanceEntries, checkOutcomeActions } from './meeting-rules.js';
 import type {
   AgendaItemStatus,
   AgendaKind,
@@ -24,7 +24,6 @@ import type {
   ConferenceDto,
   ConferenceStatus,
   DeferralDto,
-  OutcomeActionDto,
   OutcomeDto,
   RecordOutcomeDto,
 } from './dto/conference.dto.js';
@@ -388,41 +387,6 @@ export class MeetingService {
       throw Problem.unprocessable('attendance-user-invalid', 'Not a worker of the agency', 'A named attendee must be an active user of the agency given with them.', { errors: badUser });
     }
   }
-}
-
-/** Present attendees have acknowledged confidentiality (422); one entry per agency and person (400). */
-export function checkAttendanceEntries(entries: AttendanceEntryDto[]): void {
-  const seen = new Set<string>();
-  const duplicates: FieldError[] = [];
-  for (const [i, e] of entries.entries()) {
-    const key = `${e.agencyId.toLowerCase()}/${e.userId?.toLowerCase() ?? ''}`;
-    if (seen.has(key)) duplicates.push({ field: `entries.${i}`, message: 'the same agency and person are listed twice' });
-    seen.add(key);
-  }
-  if (duplicates.length) throw new RequestValidationError(duplicates);
-  const unacknowledged = entries.flatMap((e, i) =>
-    e.present && !e.confidentialityAcknowledged ? [{ field: `entries.${i}.confidentialityAcknowledged`, message: 'a present attendee must acknowledge confidentiality' }] : [],
-  );
-  if (unacknowledged.length) {
-    throw Problem.unprocessable(
-      'confidentiality-not-acknowledged',
-      'Confidentiality not acknowledged',
-      'Every present attendee acknowledges confidentiality before any case is discussed.',
-      { errors: unacknowledged },
-    );
-  }
-}
-
-/** Exactly one of dueDate (a real calendar date) and dueInWorkingDays per action (400 otherwise). */
-export function checkOutcomeActions(actions: OutcomeActionDto[]): void {
-  const errors: FieldError[] = [];
-  for (const [i, a] of actions.entries()) {
-    const hasDate = a.dueDate !== undefined && a.dueDate !== null;
-    const hasDays = a.dueInWorkingDays !== undefined && a.dueInWorkingDays !== null;
-    if (hasDate === hasDays) errors.push({ field: `actions.${i}.dueDate`, message: 'give exactly one of dueDate and dueInWorkingDays' });
-    else if (hasDate && !isCalendarDate(a.dueDate!)) errors.push({ field: `actions.${i}.dueDate`, message: 'dueDate must be a valid calendar date' });
-  }
-  if (errors.length) throw new RequestValidationError(errors);
 }
 
 function notInSession(detail: string): Problem {
