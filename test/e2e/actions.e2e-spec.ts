@@ -129,6 +129,21 @@ describe('actions: lifecycle, inbox and closure', () => {
     await as(m.coordinator).get('/api/v1/actions?overdue=maybe').expect(400);
   });
 
+  it('lists the agreed actions in the minutes: all of them for the staff, only its own for an agency', async () => {
+    const staff = (await as(m.coordinator).get(`/api/v1/conferences/${june}/minutes`).expect(200)).body;
+    const all = staff.items.flatMap((i: { actions: Array<{ id: string }> }) => i.actions.map((x) => x.id));
+    expect(all.sort()).toEqual(Object.values(a).map((x) => x.id).sort());
+    const police = (await as(m.reps.police).get(`/api/v1/conferences/${june}/minutes`).expect(200)).body;
+    const theirs = police.items.flatMap((i: { actions: Array<{ id: string; agencyId: string; description: string }> }) => i.actions);
+    expect(theirs.map((x: { id: string }) => x.id).sort()).toEqual([a.P1.id, a.P2.id].sort());
+    expect(theirs.find((x: { id: string }) => x.id === a.P1.id)).toMatchObject({ agencyId: m.police.id, description: 'Osoitemerkintä.', dueDate: '2027-06-18' });
+    // The case shows the same: every action to the coordinator, the agency's own to its representative.
+    const kase = (await as(m.coordinator).get(`/api/v1/cases/${caseS.id}`).expect(200)).body;
+    expect(kase.actions.map((x: { id: string }) => x.id).sort()).toEqual([a.P2.id, a.H1.id, a.S2.id].sort());
+    const repView = (await as(m.reps.police).get(`/api/v1/cases/${caseS.id}`).expect(200)).body;
+    expect(repView.actions.map((x: { id: string }) => x.id)).toEqual([a.P2.id]);
+  });
+
   it('moves assigned → acknowledged once; a second acknowledgement or a stale version is 409', async () => {
     const ok = await as(m.reps.police).post(`/api/v1/actions/${a.P1.id}/acknowledge`).expect(200);
     expect(ok.body).toMatchObject({ status: 'acknowledged', acknowledgedAt: t.clock.now().toISOString(), version: a.P1.version + 1 });

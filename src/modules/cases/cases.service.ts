@@ -38,6 +38,8 @@ export interface Hearing {
 }
 /** The case's agenda items, earliest conference first (registered by the conferences module). */
 export type HearingsSource = (manager: EntityManager, caseId: string) => Promise<Hearing[]>;
+/** The case's actions this user may see (registered by the actions module). */
+export type ActionsSource = (manager: EntityManager, caseId: string, user: AuthUser) => Promise<object[]>;
 
 interface CaseRow {
   id: string;
@@ -103,6 +105,13 @@ export class CasesService {
   /** Conferences hand back the same rule for a list: the cases a member agency's representative may see. */
   usePublishedAgendaCases(source: PublishedAgendaCases): void {
     this.publishedAgendaCases = source;
+  }
+
+  private actionsSource?: ActionsSource;
+
+  /** Actions hand back the case's actions, filtered by their own need-to-know rule. */
+  useActions(source: ActionsSource): void {
+    this.actionsSource = source;
   }
 
   private hearings?: HearingsSource;
@@ -198,7 +207,7 @@ export class CasesService {
         children: others.slice(row.perpetrator_ids.length).map((p) => strip(p as unknown as Record<string, unknown>)),
         referrals,
         hearings: (await this.hearings?.(tx, id)) ?? [],
-        actions: [],
+        actions: (await this.actionsSource?.(tx, id, user)) ?? [],
         advocate: row.advocate_agency_id ? { agencyId: row.advocate_agency_id, userId: row.advocate_user_id } : null,
         victimViews: await this.victimViews(tx, id),
       };
