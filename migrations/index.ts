@@ -12,6 +12,8 @@ import { ReferralsAndCases1763950000000 } from './1763950000000-referrals-and-ca
 import { Conferences1763960000000 } from './1763960000000-conferences.js';
 import { CaseViews1763970000000 } from './1763970000000-case-views.js';
 import { Actions1763990000000 } from './1763990000000-actions.js';
+import { Statistics1764000000000 } from './1764000000000-statistics.js';
+import { Retention1764000001000 } from './1764000001000-retention.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -24,4 +26,6 @@ export const MIGRATIONS = [
   Conferences1763960000000,
   CaseViews1763970000000,
   Actions1763990000000,
+  Statistics1764000000000,
+  Retention1764000001000,
 ];

@@ -18,6 +18,7 @@ import { GroupsModule } from './modules/groups/groups.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { PeopleModule } from './modules/people/people.module.js';
 import { ReferralsModule } from './modules/referrals/referrals.module.js';
+import { StatisticsModule } from './modules/statistics/statistics.module.js';
 import { IdentityModule } from './modules/identity/identity.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { NotificationsProcessor } from './modules/notifications/notifications.processor.js';
@@ -108,7 +109,7 @@ class ApiModule implements NestModule {
   static register(config: ResolvedConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [HealthModule, AuditApiModule, IdentityModule, GroupsModule],
+      imports: [HealthModule, AuditApiModule, IdentityModule, GroupsModule, StatisticsModule],
       controllers: [MetricsController, ...(config.testClock ? [TestClockController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

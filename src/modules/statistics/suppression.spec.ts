@@ -147,3 +147,29 @@ describe('SuppressedTable', () => {
     expect(() => t.get('nope')).toThrow();
   });
 });
+
+describe('suppressCells options', () => {
+  it('keeps cells an earlier publication hid hidden, and prefers cheap cells as partners', () => {
+    // Columns: two groups and their total; one breakdown (a, b). g2.a = 3 is small.
+    // cells: 0 g1.a 1 g1.b 2 g1.all 3 g2.a 4 g2.b 5 g2.all 6 T.a 7 T.b 8 T.all
+    const values = [10, 20, 30, 3, 9, 12, 13, 29, 42];
+    const sums: CellSum[] = [
+      { total: 2, parts: [0, 1] },
+      { total: 5, parts: [3, 4] },
+      { total: 8, parts: [6, 7] },
+      { total: 6, parts: [0, 3] },
+      { total: 7, parts: [1, 4] },
+      { total: 8, parts: [2, 5] },
+    ];
+    const cost = [1, 1, 1, 1, 1, 1, 0, 0, 0];
+    const alone = suppressCells(values.slice(3, 6), [{ total: 2, parts: [0, 1] }]);
+    expect(alone).toEqual(['primary', 'secondary', 'shown']);
+    const states = suppressCells(values, sums, { cost, alreadyHidden: [false, false, false, false, true, false, false, false, false] });
+    // Group 1 stays fully shown: the totals protect group 2.
+    expect(states.slice(0, 3)).toEqual(['shown', 'shown', 'shown']);
+    expect(states.slice(3, 6)).toEqual(['primary', 'secondary', 'shown']);
+    expect(states.slice(6)).toEqual(['secondary', 'secondary', 'shown']);
+    const hidden = states.map((s) => s !== 'shown');
+    expect(derivableBySubtraction(values, hidden, sums)).toEqual([]);
+  });
+});

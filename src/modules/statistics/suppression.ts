@@ -32,22 +32,60 @@ export const SMALL_CELL_LABEL = '<5';
 export const SECONDARY_LABEL = 'x';
 export type PublishedCell = number | typeof SMALL_CELL_LABEL | typeof SECONDARY_LABEL;
 
-/** Which cells to hide. `values` are non-negative integers; every sum must hold. */
-export function suppressCells(values: readonly number[], sums: readonly CellSum[], threshold = 5): CellState[] {
-  for (const v of values) if (!Number.isInteger(v) || v < 0) throw new RangeError('cell values must be non-negative integers');
-  const state: CellState[] = values.map((v) => (v >= 1 && v < threshold ? 'primary' : 'shown'));
-  const hidden = (i: number) => state[i] !== 'shown';
+export interface SuppressionOptions {
+  /** Counts from 1 to threshold − 1 are hidden. Default 5. */
+  threshold?: number;
+  /** Cells already hidden by an earlier publication of the same figures (they stay hidden). */
+  alreadyHidden?: readonly boolean[];
+  /**
+   * Preference when a partner must be hidden: lower cost first, then the smaller value. The
+   * deployment-wide table gives its total row cost 0 and the groups' cells cost 1, so it
+   * protects a group's small cell by hiding totals before it hides another group's figure.
+   */
+  cost?: readonly number[];
+}
 
-  /** Hides the smallest shown non-zero part of the sum (else its total); false when none is left. */
+/** Which cells to hide. `values` are non-negative integers; every sum must hold. */
+export function suppressCells(values: readonly number[], sums: readonly CellSum[], options: SuppressionOptions | number = {}): CellState[] {
+  const opts = typeof options === 'number' ? { threshold: options } : options;
+  for (const v of values) if (!Number.isInteger(v) || v < 0) throw new RangeError('cell values must be non-negative integers');
+  const threshold = opts.threshold ?? 5;
+  const state: CellState[] = values.map((v, i) => (v >= 1 && v < threshold ? 'primary' : opts.alreadyHidden?.[i] && v > 0 ? 'secondary' : 'shown'));
+  // Cells joined by sums form independent blocks: each is solved alone (the exact check is cubic).
+  for (const block of blocks(values.length, sums)) protectBlock(values, block.sums, state, opts.cost);
+  return state;
+}
+
+function blocks(n: number, sums: readonly CellSum[]): { sums: CellSum[] }[] {
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  for (const s of sums) for (const p of s.parts) parent[find(p)] = find(s.total);
+  const bySum = new Map<number, CellSum[]>();
+  for (const s of sums) {
+    const root = find(s.total);
+    bySum.set(root, [...(bySum.get(root) ?? []), s]);
+  }
+  return [...bySum.values()].map((list) => ({ sums: list }));
+}
+
+function protectBlock(values: readonly number[], sums: readonly CellSum[], state: CellState[], cost: readonly number[] = []): void {
+  const hidden = (i: number) => state[i] !== 'shown';
+  const order = (a: number, b: number) => (cost[a] ?? 0) - (cost[b] ?? 0) || values[a]! - values[b]! || a - b;
+
+  /** Hides the cheapest, smallest shown non-zero part of the sum (else its total); false when none is left. */
   const hidePartnerIn = (sum: CellSum): boolean => {
-    const candidates = sum.parts.filter((i) => !hidden(i) && values[i]! > 0).sort((a, b) => values[a]! - values[b]! || a - b);
-    const pick = candidates[0] ?? (!hidden(sum.total) && values[sum.total]! > 0 ? sum.total : undefined);
+    const candidates = sum.parts.filter((i) => !hidden(i) && values[i]! > 0).sort(order);
+    const total = !hidden(sum.total) && values[sum.total]! > 0 ? sum.total : undefined;
+    const part = candidates[0];
+    // A part is the usual partner; the total only when no part is left or it is cheaper.
+    const pick = part === undefined || (total !== undefined && (cost[total] ?? 0) < (cost[part] ?? 0)) ? total : part;
     if (pick === undefined) return false;
     state[pick] = 'secondary';
     return true;
   };
 
-  for (let guard = 0; guard <= values.length; guard++) {
+  const cells = [...new Set(sums.flatMap((s) => [s.total, ...s.parts]))];
+  for (let guard = 0; guard <= cells.length; guard++) {
     // 1. No sum with a single hidden member.
     let changed = true;
     while (changed) {
@@ -57,15 +95,16 @@ export function suppressCells(values: readonly number[], sums: readonly CellSum[
         if (members.filter(hidden).length === 1 && hidePartnerIn(sum)) changed = true;
       }
     }
-    // 2. The exact check over every sum at once.
-    const exposed = determinedCells(values.map((v, i) => (hidden(i) ? undefined : v)), sums).filter(hidden);
-    if (exposed.length === 0) return state;
+    // 2. The exact check over every sum of the block at once.
+    const known = values.map((v, i) => (hidden(i) ? undefined : v));
+    const exposed = determinedCells(known, sums).filter(hidden);
+    if (exposed.length === 0) return;
     const cell = exposed[0]!;
     const fixed = sums.filter((s) => s.total === cell || s.parts.includes(cell)).some(hidePartnerIn);
     if (!fixed) break;
   }
-  // Cannot protect by partners alone (should not happen): hide every non-zero cell.
-  return values.map((v, i) => (state[i] === 'primary' ? 'primary' : v > 0 ? 'secondary' : 'shown'));
+  // Cannot protect by partners alone (not expected): hide every non-zero cell of the block.
+  for (const i of cells) if (state[i] === 'shown' && values[i]! > 0) state[i] = 'secondary';
 }
 
 /**
@@ -74,7 +113,8 @@ export function suppressCells(values: readonly number[], sums: readonly CellSum[
  * coefficients over the unknowns, i.e. when the reduced row echelon form has a row equal to e_x.
  */
 export function determinedCells(known: readonly (number | undefined)[], sums: readonly CellSum[]): number[] {
-  const unknown = known.flatMap((v, i) => (v === undefined ? [i] : []));
+  const inSums = new Set(sums.flatMap((s) => [s.total, ...s.parts]));
+  const unknown = known.flatMap((v, i) => (v === undefined && inSums.has(i) ? [i] : []));
   if (unknown.length === 0) return [];
   const col = new Map(unknown.map((cell, j) => [cell, j]));
   const rows: number[][] = [];
@@ -127,39 +167,46 @@ export function publish(value: number, state: CellState): PublishedCell {
  */
 export class SuppressedTable {
   private readonly values: number[] = [];
+  private readonly costs: number[] = [];
+  private readonly forced: boolean[] = [];
   private readonly keys = new Map<string, number>();
   private readonly sums: CellSum[] = [];
-  private published?: Map<string, PublishedCell>;
+  private states?: CellState[];
 
-  cell(key: string, value: number): string {
+  /** Adds a cell; `cost` orders the choice of partners (see SuppressionOptions.cost). */
+  cell(key: string, value: number, cost = 0): string {
     if (this.keys.has(key)) throw new Error(`cell ${key} added twice`);
     this.keys.set(key, this.values.length);
     this.values.push(value);
+    this.costs.push(cost);
+    this.forced.push(false);
     return key;
   }
 
   /** `total` is the sum of `parts` (all already added). */
   sum(total: string, parts: readonly string[]): void {
-    const index = (k: string) => {
-      const i = this.keys.get(k);
-      if (i === undefined) throw new Error(`unknown cell ${k}`);
-      return i;
-    };
-    this.sums.push({ total: index(total), parts: parts.map(index) });
+    this.sums.push({ total: this.index(total), parts: parts.map((k) => this.index(k)) });
+  }
+
+  /** The cell was hidden where the same figure was published before: it stays hidden. */
+  keepHidden(key: string): void {
+    this.forced[this.index(key)] = true;
   }
 
   get(key: string): PublishedCell {
-    if (!this.published) {
-      const states = suppressCells(this.values, this.sums);
-      this.published = new Map([...this.keys].map(([k, i]) => [k, publish(this.values[i]!, states[i]!)]));
-    }
-    const v = this.published.get(key);
-    if (v === undefined) throw new Error(`unknown cell ${key}`);
-    return v;
+    const i = this.index(key);
+    this.states ??= suppressCells(this.values, this.sums, { cost: this.costs, alreadyHidden: this.forced });
+    return publish(this.values[i]!, this.states[i]!);
   }
 
   /** Whether the cell is shown as its number. */
   shown(key: string): boolean {
     return typeof this.get(key) === 'number';
+  }
+
+  private index(key: string): number {
+    const i = this.keys.get(key);
+    if (i === undefined) throw new Error(`unknown cell ${key}`);
+    return i;
   }
 }
