@@ -173,3 +173,41 @@ describe('suppressCells options', () => {
     expect(derivableBySubtraction(values, hidden, sums)).toEqual([]);
   });
 });
+
+describe('suppressCells across groups and their total', () => {
+  it('keeps what each group hid alone and leaves no hidden cell derivable, for random groups', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((k) => fc.array(fc.array(count, { minLength: k, maxLength: k }), { minLength: 1, maxLength: 4 })),
+        (groups) => {
+          // Each group: its k cells and their total; then the total row (k cells + grand), each the sum over groups.
+          const k = groups[0]!.length;
+          const values: number[] = [];
+          const sums: CellSum[] = [];
+          const cost: number[] = [];
+          const alreadyHidden: boolean[] = [];
+          const blocks = [...groups, groups[0]!.map((_, j) => groups.reduce((a, g) => a + g[j]!, 0))];
+          blocks.forEach((cells, b) => {
+            const start = values.length;
+            const total = cells.reduce((a, x) => a + x, 0);
+            values.push(...cells, total);
+            sums.push({ total: start + k, parts: cells.map((_, j) => start + j) });
+            const own = b < groups.length ? suppressCells([...cells, total], [{ total: k, parts: cells.map((_, j) => j) }]) : [];
+            for (let j = 0; j <= k; j++) {
+              cost.push(b < groups.length ? 1 : 0);
+              alreadyHidden.push(own[j] !== undefined && own[j] !== 'shown');
+            }
+          });
+          const totalStart = groups.length * (k + 1);
+          for (let j = 0; j <= k; j++) sums.push({ total: totalStart + j, parts: groups.map((_, g) => g * (k + 1) + j) });
+          const states = suppressCells(values, sums, { cost, alreadyHidden });
+          const hidden = states.map((s) => s !== 'shown');
+          alreadyHidden.forEach((h, i) => h && expect(hidden[i]).toBe(true));
+          expect(derivableBySubtraction(values, hidden, sums)).toEqual([]);
+          expect(determinedCells(values.map((v, i) => (hidden[i] ? undefined : v)), sums).filter((i) => hidden[i])).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
