@@ -13,6 +13,8 @@ import { Conferences1763960000000 } from './1763960000000-conferences.js';
 import { CaseViews1763970000000 } from './1763970000000-case-views.js';
 import { ConferenceMeeting1763980000000 } from './1763980000000-conference-meeting.js';
 import { Actions1763990000000 } from './1763990000000-actions.js';
+import { Statistics1764000000000 } from './1764000000000-statistics.js';
+import { Retention1764000001000 } from './1764000001000-retention.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -26,4 +28,6 @@ export const MIGRATIONS = [
   CaseViews1763970000000,
   ConferenceMeeting1763980000000,
   Actions1763990000000,
+  Statistics1764000000000,
+  Retention1764000001000,
 ];

@@ -19,6 +19,9 @@ import { GroupsModule } from './modules/groups/groups.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { PeopleModule } from './modules/people/people.module.js';
 import { ReferralsModule } from './modules/referrals/referrals.module.js';
+import { RetentionModule } from './modules/retention/retention.module.js';
+import { RetentionProcessor } from './modules/retention/retention.processor.js';
+import { StatisticsModule } from './modules/statistics/statistics.module.js';
 import { IdentityModule } from './modules/identity/identity.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { NotificationsProcessor } from './modules/notifications/notifications.processor.js';
@@ -83,7 +86,7 @@ class PlatformModule {
 }
 
 /** Every queue processor. The worker refuses to start unless each catalogued job has one handler. */
-const PROCESSORS: Type<JobProcessor>[] = [MaintenanceProcessor, AuditHeadProcessor, TimersProcessor, NotificationsProcessor];
+const PROCESSORS: Type<JobProcessor>[] = [MaintenanceProcessor, AuditHeadProcessor, TimersProcessor, NotificationsProcessor, RetentionProcessor];
 const JOB_CATALOG_CHECK = Symbol('JOB_CATALOG_CHECK');
 
 @Module({})
@@ -91,7 +94,7 @@ class WorkerModule {
   static register(): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [AuditModule, TimersModule, NotificationsModule],
+      imports: [AuditModule, TimersModule, NotificationsModule, RetentionModule],
       providers: [
         ...PROCESSORS,
         {
@@ -109,7 +112,7 @@ class ApiModule implements NestModule {
   static register(config: ResolvedConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [HealthModule, AuditApiModule, IdentityModule, GroupsModule],
+      imports: [HealthModule, AuditApiModule, IdentityModule, GroupsModule, StatisticsModule],
       controllers: [MetricsController, ...(config.testClock ? [TestClockController] : [])],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -135,6 +138,7 @@ export class AppModule {
       ConferencesModule,
       ReferralsModule,
       ActionsModule,
+      RetentionModule,
       ...(options.imports ?? []),
     ];
     // A timer kind for the timer engine's own tests; exists only with MARAK_TEST_CLOCK=true.

@@ -230,6 +230,9 @@ describe('the audit log', () => {
       occurredAt: expect.any(String),
       actorId: police.id,
       actorAgencyId: police.agencyId,
+      // Invented ids here, with no user or agency rows: no names to show.
+      actorName: null,
+      actorAgencyName: null,
       actorRoles: [`agency_rep@${group}`],
       action: 'person.read',
       objectType: 'person',

@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'actions:respond': ['agency_rep'],
   'actions:manage': ['coordinator', 'chair'],
   'statistics:read': ['coordinator', 'chair', 'analyst'],
+  'statistics:read-deployment': ['analyst'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

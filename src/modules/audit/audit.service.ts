@@ -54,6 +54,9 @@ export interface AccessLogItem {
   occurredAt: string;
   actorId: string | null;
   actorAgencyId: string | null;
+  /** The user's and the agency's names as they are now (staff, not the data subject); null for the system. */
+  actorName: string | null;
+  actorAgencyName: string | null;
   actorRoles: string[];
   action: string;
   objectType: string;
@@ -176,16 +179,20 @@ export class AuditService {
 
   /**
    * `GET /people/:id/access-log`, a data subject's request: every row naming the person, with
-   * who (user and agency), in which role, did what, when and why. One query per page; the
-   * request is recorded last (after the scan), so the next report includes it.
+   * who (user and agency, by id and by name: the answer must be readable by the person asking),
+   * in which role, did what, when and why. One query per page; the request is recorded last
+   * (after the scan), so the next report includes it.
    */
   async accessLog(personId: string, page: { limit: number; cursor?: string }): Promise<Page<AccessLogItem>> {
     return this.db.transaction(async (tx) => {
       const rows: Record<string, unknown>[] = await tx.query(
-        `SELECT seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id, purpose, request_id
-           FROM audit_log
-          WHERE subject_ids @> ARRAY[$1::uuid] AND ($2::bigint IS NULL OR seq < $2::bigint)
-          ORDER BY seq DESC LIMIT $3`,
+        `SELECT l.seq, l.id, l.occurred_at, l.actor_id, l.actor_agency_id, u.name AS actor_name, a.name AS actor_agency_name,
+                l.actor_roles, l.action, l.object_type, l.object_id, l.purpose, l.request_id
+           FROM audit_log l
+           LEFT JOIN users u ON u.id = l.actor_id
+           LEFT JOIN agencies a ON a.id = l.actor_agency_id
+          WHERE l.subject_ids @> ARRAY[$1::uuid] AND ($2::bigint IS NULL OR l.seq < $2::bigint)
+          ORDER BY l.seq DESC LIMIT $3`,
         [personId, page.cursor ?? null, page.limit + 1],
       );
       // Recorded last: the audit chain's lock is held to commit, so no slow read runs under it.
@@ -197,6 +204,8 @@ export class AuditService {
           occurredAt: (r.occurred_at as Date).toISOString(),
           actorId: (r.actor_id as string | null) ?? null,
           actorAgencyId: (r.actor_agency_id as string | null) ?? null,
+          actorName: (r.actor_name as string | null) ?? null,
+          actorAgencyName: (r.actor_agency_name as string | null) ?? null,
           actorRoles: (r.actor_roles as string[]) ?? [],
           action: String(r.action),
           objectType: String(r.object_type),

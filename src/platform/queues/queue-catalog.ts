@@ -8,6 +8,7 @@ export const QUEUE_CATALOG = {
   audit: ['audit.export-head'],
   timers: ['timer.fire', 'timers.reconcile'],
   notifications: ['notification.send', 'notifications.reconcile'],
+  retention: ['retention.run'],
 } as const;
 
 export type QueueName = keyof typeof QUEUE_CATALOG;

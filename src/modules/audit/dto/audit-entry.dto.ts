@@ -39,6 +39,8 @@ export class AccessLogEntryDto {
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'who' }) actorId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'their agency' }) actorAgencyId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the user’s name (null: the system)' }) actorName: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the agency’s name' }) actorAgencyName: string | null;
   @ApiProperty({ type: [String], description: 'their roles' }) actorRoles: string[];
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty() objectType: string;

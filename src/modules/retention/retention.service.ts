@@ -1,0 +1,160 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Clock } from '../../platform/clock/clock.js';
+import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { PeopleService } from '../people/people.service.js';
+import type { CaseErasure } from './case-erasure.js';
+import { findDueCases, type DueCase } from './retention-due.js';
+import { RetentionErasers } from './retention-erasers.js';
+
+/** What an anonymised free-text field reads as (encrypted like any value, so readers need no special case). */
+export const ANONYMISED_TEXT = '[anonymised]';
+const BATCH = 100;
+
+export interface RetentionRunReport {
+  anonymised: number;
+  failed: number;
+}
+
+/**
+ * Retention (DOMAIN.md "Rules that protect people"): closed cases are anonymised once the
+ * group's `retentionYears` (default 5) have passed since the last hearing, or since closure for
+ * a case never heard. Personal data and free text are destroyed; the rows, ids, dates, codes and
+ * the people's coarse statistics codes stay, so statistics of past periods do not change and the
+ * audit log (kept longer, never anonymised: it holds no personal data) still names the case.
+ *
+ * Each case in its own transaction: the case row locked (a case being changed is left for the
+ * next run), every registered eraser run, `cases.anonymised_at` set and one `case.anonymise`
+ * audit row recorded last. Idempotent: an anonymised case is never due again, and a run that
+ * dies half way rolls back that case only.
+ *
+ * Built-in erasers (registered here because the modules owning these tables have no eraser of
+ * their own yet; each should move into its module's onModuleInit): people (through
+ * PeopleService.anonymise), referrals, the case's closing note, victim's views, actions and
+ * their history.
+ */
+@Injectable()
+export class RetentionService implements OnModuleInit {
+  private readonly logger = new Logger(RetentionService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly erasers: RetentionErasers,
+    private readonly people: PeopleService,
+    private readonly crypto: FieldCryptoService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    const placeholder = (table: string, column: string, rowId: string) => this.crypto.encrypt(ANONYMISED_TEXT, { table, column, rowId });
+    this.erasers.register('people', async ({ tx, personIds }) => {
+      for (const id of personIds) await this.people.anonymise(tx, id);
+      return personIds.length;
+    });
+    this.erasers.register('referrals', async ({ tx, referralIds }) => {
+      for (const id of referralIds) {
+        await tx.query(
+          `UPDATE referrals SET answers_enc = $2, summary_enc = $3, professional_judgement_enc = NULL, immediate_safety_enc = NULL, reason_enc = NULL WHERE id = $1`,
+          [id, this.crypto.encrypt('{}', { table: 'referrals', column: 'answers', rowId: id }), placeholder('referrals', 'summary', id)],
+        );
+      }
+      return referralIds.length;
+    });
+    this.erasers.register('cases', async ({ tx, caseId }) => count(await tx.query(`UPDATE cases SET close_note_enc = NULL WHERE id = $1 AND close_note_enc IS NOT NULL`, [caseId])));
+    this.erasers.register('victim_views', async ({ tx, caseId }) => count(await tx.query(`DELETE FROM victim_views WHERE case_id = $1`, [caseId])));
+    this.erasers.register('actions', async ({ tx, caseId }) => {
+      const actions: Array<{ id: string }> = await tx.query(`SELECT id FROM actions WHERE case_id = $1 ORDER BY id`, [caseId]);
+      for (const { id } of actions) {
+        await tx.query(`UPDATE actions SET description_enc = $2, outcome_enc = NULL, reason_enc = NULL WHERE id = $1`, [id, placeholder('actions', 'description', id)]);
+      }
+      const events = count(await tx.query(`UPDATE action_events SET reason_enc = NULL WHERE reason_enc IS NOT NULL AND action_id IN (SELECT id FROM actions WHERE case_id = $1)`, [caseId]));
+      return actions.length + events;
+    });
+    // The conference's record of the hearings: risk summaries and deferral reasons (the risk level, dates and order stay).
+    this.erasers.register('agenda_outcomes', async ({ tx, caseId }) => {
+      const items: Array<{ id: string; outcome: boolean; deferral: boolean }> = await tx.query(
+        `SELECT a.id, EXISTS (SELECT 1 FROM agenda_outcomes o WHERE o.item_id = a.id) AS outcome, EXISTS (SELECT 1 FROM agenda_deferrals d WHERE d.item_id = a.id) AS deferral
+           FROM agenda_items a WHERE a.case_id = $1 ORDER BY a.id`,
+        [caseId],
+      );
+      let n = 0;
+      for (const item of items) {
+        if (item.outcome) n += count(await tx.query(`UPDATE agenda_outcomes SET risk_summary_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_outcomes', 'risk_summary', item.id)]));
+        if (item.deferral) n += count(await tx.query(`UPDATE agenda_deferrals SET reason_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_deferrals', 'reason', item.id)]));
+      }
+      return n;
+    });
+  }
+
+  /** Cases due at `now` (the dry run's list): ids, references and dates only. */
+  due(limit = 1000, now = this.clock.now()): Promise<DueCase[]> {
+    return findDueCases(this.db, now, limit);
+  }
+
+  /** The daily run: every due case, a batch at a time, each in its own transaction. */
+  async runDue(): Promise<RetentionRunReport> {
+    const report: RetentionRunReport = { anonymised: 0, failed: 0 };
+    const failed = new Set<string>();
+    for (;;) {
+      const due = (await this.due(BATCH + failed.size)).filter((c) => !failed.has(c.caseId));
+      if (due.length === 0) break;
+      for (const c of due) {
+        try {
+          if (await this.anonymise(c)) report.anonymised++;
+        } catch (err) {
+          // Ids and error classes only; the next daily run tries again.
+          failed.add(c.caseId);
+          report.failed++;
+          this.logger.error({ caseId: c.caseId, error: err instanceof Error ? err.name : 'unknown' }, 'case anonymisation failed');
+        }
+      }
+      if (due.length < BATCH) break;
+    }
+    if (report.anonymised || report.failed) this.logger.log(report, 'retention run');
+    return report;
+  }
+
+  /** Anonymises one due case; false when it was no longer due (changed, re-opened, done, or locked right now). */
+  async anonymise(c: Pick<DueCase, 'caseId'>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `SELECT id, reference, group_id, victim_id FROM cases WHERE id = $1 AND status = 'closed' AND anonymised_at IS NULL FOR UPDATE SKIP LOCKED`,
+        [c.caseId],
+      );
+      if (!row) return false;
+      if ((await findDueCases(tx, this.clock.now(), 1, c.caseId)).length === 0) return false;
+      const [refs] = await tx.query(
+        `SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids,
+                coalesce(array_agg(DISTINCT p) FILTER (WHERE p IS NOT NULL), '{}') AS people
+           FROM referrals r LEFT JOIN LATERAL unnest(r.perpetrator_ids || r.child_ids || ARRAY[r.victim_id]) p ON true
+          WHERE r.case_id = $1`,
+        [c.caseId],
+      );
+      const referralIds = [...new Set<string>(refs.ids)];
+      const personIds = [...new Set<string>([row.victim_id, ...refs.people])];
+      const now = this.clock.now();
+      const erasure: CaseErasure = { tx, caseId: row.id, groupId: row.group_id, personIds, referralIds, now };
+      let rows = 0;
+      for (const [, eraser] of this.erasers.list()) rows += await eraser(erasure);
+      await tx.query(`UPDATE cases SET anonymised_at = $2, version = version + 1, updated_at = $2 WHERE id = $1`, [row.id, now]);
+      await this.audit.record(tx, {
+        action: 'case.anonymise',
+        objectType: 'case',
+        objectId: row.id,
+        groupId: row.group_id,
+        subjectIds: personIds.slice(0, 100),
+        actor: null,
+        details: { caseRef: row.reference, count: rows, result: 'success' },
+      });
+      return true;
+    });
+  }
+}
+
+/** Rows changed by an UPDATE or DELETE answered by TypeORM as [rows, count]. */
+function count(result: unknown): number {
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+}
