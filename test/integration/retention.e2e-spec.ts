@@ -120,7 +120,7 @@ describe('retention', () => {
     expect(await db.query(`SELECT 1 FROM victim_views WHERE case_id = $1`, [c.never.id])).toEqual([]);
     const [a] = await db.query(`SELECT * FROM actions WHERE case_id = $1`, [c.never.id]);
     expect(crypto.decrypt(a.description_enc, { table: 'actions', column: 'description', rowId: a.id })).toBe(ANONYMISED_TEXT);
-    expect([a.outcome_enc, a.reason_enc, a.status]).toEqual([null, null, 'declined']);
+    expect([a.outcome_enc, a.reason_enc, a.status]).toEqual([null, null, 'cancelled']); // closing the case cancelled the open (declined) action
     expect((await db.query(`SELECT reason_enc FROM action_events WHERE action_id = $1`, [a.id]))[0].reason_enc).toBeNull();
     expect((await db.query(`SELECT close_note_enc, reference FROM cases WHERE id = $1`, [c.never.id]))[0]).toMatchObject({ close_note_enc: null, reference: expect.stringMatching(/^MRK-/) });
 
