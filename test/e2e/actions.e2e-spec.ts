@@ -234,6 +234,14 @@ describe('actions: lifecycle, inbox and closure', () => {
     expect(again.caseId).toBe(caseR.id);
     const kase = await as(m.coordinator).get(`/api/v1/cases/${caseR.id}`).expect(200);
     expect(kase.body).toMatchObject({ status: 'open', isRepeat: true, closeReason: null });
+    // On the July agenda again; closed once more (the victim moved away), it leaves that agenda.
+    const july = (await as(m.coordinator).get(`/api/v1/groups/${m.group.id}/conferences?from=2027-07-13&to=2027-07-13`).expect(200)).body.items[0];
+    const before = (await as(m.coordinator).get(`/api/v1/conferences/${july.id}`).expect(200)).body;
+    expect(before.agenda.map((i: { caseId: string }) => i.caseId)).toEqual([caseR.id]);
+    await as(m.coordinator).post(`/api/v1/cases/${caseR.id}/close`).send({ reason: 'moved_away' }).expect(200);
+    const after = (await as(m.coordinator).get(`/api/v1/conferences/${july.id}`).expect(200)).body;
+    expect(after.agenda).toEqual([]);
+    expect(after.version).toBe(before.version + 1);
   });
 
   it('cancels the open actions of a case the coordinator closes (consent withdrawn), and stops their timers', async () => {

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { AuditService } from '../audit/audit.service.js';
+import { CasesService } from '../cases/cases.service.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { isPermutationOf } from './agenda-order.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
@@ -31,14 +32,41 @@ import type { AgendaKind, ConferenceDto } from './dto/conference.dto.js';
  * agencies the agenda notice again (a new version, a new message).
  */
 @Injectable()
-export class AgendaService {
+export class AgendaService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly groups: GroupsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notices: ConferenceNoticesService,
+    private readonly cases: CasesService,
   ) {}
+
+  onModuleInit(): void {
+    this.cases.onClosure((tx, caseId) => this.takeOffClosedCase(tx, caseId));
+  }
+
+  /**
+   * A closed case is not heard: its scheduled item on a conference still planned or published is
+   * taken off that agenda (positions closed up, the advocate's reminder cancelled, member agencies
+   * told again when it was published). Runs inside the closing transaction, before its audit row
+   * (which records the closure); the case row is locked already, the conference is locked here,
+   * in the same order as placements take them. An item on a conference in session stays: the
+   * chair hears or defers it.
+   */
+  private async takeOffClosedCase(tx: EntityManager, caseId: string): Promise<void> {
+    const item = await findScheduledItem(tx, caseId);
+    if (!item) return;
+    const conference = await lockConference(tx, item.conference_id);
+    if (!conference || !OPEN_FOR_PLACEMENT.includes(conference.status)) return;
+    const [current] = await tx.query(`SELECT position FROM agenda_items WHERE id = $1 AND status = 'scheduled'`, [item.item_id]);
+    if (!current) return;
+    await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [item.item_id]);
+    await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conference.id, current.position]);
+    await bumpVersion(tx, conference.id);
+    await this.notices.cancelVictimViewsReminder(tx, item.item_id);
+    if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
+  }
 
   /**
    * `POST /conferences/:id/agenda {caseId}`: an open case of the conference's group (404 for a
