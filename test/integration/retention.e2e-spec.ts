@@ -81,10 +81,11 @@ describe('retention', () => {
     );
     const eventId = randomUUID();
     await db.query(`INSERT INTO action_events (id, action_id, at, event, reason_enc) VALUES ($1, $2, now(), 'declined', $3)`, [eventId, actionId, crypto.encrypt('Ei resursseja', { table: 'action_events', column: 'reason', rowId: eventId })]);
-    for (const k of ['never', 'heard', 'longer'] as const) await as(k === 'longer' ? coordinatorB : coordinator).post(`/api/v1/cases/${c[k].id}/close`).send({ reason: 'actions_completed', note: 'Uhri muutti turvaan.' }).expect(200);
     // Case "heard": heard on 23 March 2027, closed only on 1 June 2027.
     const [conference] = await db.query(`SELECT id FROM conferences WHERE group_id = $1`, [groupA.id]);
     await db.query(`UPDATE agenda_items SET status = 'heard' WHERE case_id = $1 AND conference_id = $2`, [c.heard.id, conference.id]);
+    // Heard before it closes: a closing case leaves an agenda only while it is still to be heard.
+    for (const k of ['never', 'heard', 'longer'] as const) await as(k === 'longer' ? coordinatorB : coordinator).post(`/api/v1/cases/${c[k].id}/close`).send({ reason: 'actions_completed', note: 'Uhri muutti turvaan.' }).expect(200);
     await db.query(`UPDATE cases SET closed_at = '2027-06-01T09:00:00Z' WHERE id = $1`, [c.heard.id]);
   });
   afterAll(async () => {
