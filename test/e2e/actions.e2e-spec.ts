@@ -26,6 +26,8 @@ describe('actions: lifecycle, inbox and closure', () => {
   let victim: ReturnType<typeof aVictim>;
   let caseR: { id: string; reference: string };
   let caseS: { id: string; reference: string };
+  let twoAgencies: { id: string; reference: string };
+  let twoAgenciesActions: Array<{ id: string; agencyId: string }>;
   let june: string;
   const a: Record<'P1' | 'S1' | 'P2' | 'H1' | 'S2', { id: string; version: number }> = {} as never;
   const as = (u: TestUser) => t.as(u.accessToken);
@@ -62,10 +64,19 @@ describe('actions: lifecycle, inbox and closure', () => {
     // The digest group hears its cases first; both of its actions belong to its police.
     const d1 = await anOpenCase(t, digestGroup.group.id);
     const d2 = await anOpenCase(t, digestGroup.group.id);
-    await agreeActions(t, digestGroup, helsinkiDateTime('2027-06-08', '09:00'), [
+    twoAgencies = await anOpenCase(t, digestGroup.group.id);
+    const digestAgreed = await agreeActions(t, digestGroup, helsinkiDateTime('2027-06-08', '09:00'), [
       { caseId: d1.id, actions: [{ agencyId: digestGroup.police.id, description: 'Hälytysvasteen merkintä.', dueDate: '2027-06-30' }] },
       { caseId: d2.id, actions: [{ agencyId: digestGroup.police.id, description: 'Lähestymiskiellon hakeminen.', dueDate: '2027-06-30' }] },
+      {
+        caseId: twoAgencies.id,
+        actions: [
+          { agencyId: digestGroup.social.id, description: 'Turvakotipaikka.', dueDate: '2027-06-30' },
+          { agencyId: digestGroup.health.id, description: 'Terveysseuranta.', dueDate: '2027-06-30' },
+        ],
+      },
     ]);
+    twoAgenciesActions = digestAgreed.actions[2]!.map((x) => ({ id: x.id, agencyId: x.agencyId }));
     const agreed = await agreeActions(
       t,
       m,
@@ -225,6 +236,15 @@ describe('actions: lifecycle, inbox and closure', () => {
     }
     const closed = await as(m.reps.social).post(`/api/v1/actions/${a.S1.id}/complete`).send({ outcome: 'x' }).expect(409);
     expect(closed.body.type).toBe(`${PROBLEM}case-closed`);
+  });
+
+  it('closes the case when its last two actions are completed at the same moment by two agencies', async () => {
+    await relogin(t, digestGroup.reps.social, digestGroup.reps.health, digestGroup.coordinator);
+    const rep = (agencyId: string) => (agencyId === digestGroup.social.id ? digestGroup.reps.social : digestGroup.reps.health);
+    const results = await Promise.all(twoAgenciesActions.map((x) => as(rep(x.agencyId)).post(`/api/v1/actions/${x.id}/complete`).send({ outcome: 'Tehty.' })));
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const kase = await as(digestGroup.coordinator).get(`/api/v1/cases/${twoAgencies.id}`).expect(200);
+    expect(kase.body).toMatchObject({ status: 'closed', closeReason: 'actions_completed' });
   });
 
   it('re-opens the closed case on a repeat referral', async () => {

@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ConferencesService } from '../conferences/conferences.service.js';
 import type { GroupSettings } from '../groups/group-settings.js';
 import { GroupsService } from '../groups/groups.service.js';
+import { AgenciesService } from '../identity/agencies.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { Timer } from '../timers/timer.js';
@@ -64,6 +65,7 @@ export class ActionLadderService implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly groups: GroupsService,
     private readonly users: UsersService,
+    private readonly agencies: AgenciesService,
     private readonly conferences: ConferencesService,
     private readonly audit: AuditService,
     private readonly crypto: FieldCryptoService,
@@ -101,7 +103,7 @@ export class ActionLadderService implements OnModuleInit {
   /** Cancels the action's pending rungs: all of them, or those of the acknowledgement or the due date. */
   async cancel(tx: EntityManager, actionId: string, parts: { acknowledge: boolean; due: boolean }): Promise<void> {
     const kinds = [...(parts.acknowledge ? ACKNOWLEDGE_KINDS : []), ...(parts.due ? DUE_KINDS : [])];
-    for (const kind of kinds) await this.timers.cancel(tx, { kind, subjectType: 'action', subjectId: actionId });
+    if (kinds.length) await this.timers.cancel(tx, { kinds, subjectType: 'action', subjectId: actionId });
   }
 
   private async fireRung(tx: EntityManager, kind: LadderKind, timer: Timer): Promise<void> {
@@ -133,12 +135,11 @@ export class ActionLadderService implements OnModuleInit {
   async mailAgency(tx: EntityManager, kind: string, row: ActionRow, settings: GroupSettings, key: string, agency?: { id: string; name: string; email: string; active: boolean }): Promise<void> {
     const to = agency ?? { id: row.agency_id, name: row.agency_name, email: row.agency_email, active: row.agency_active };
     if (!to.active || !to.email) return;
-    const withDue = kind !== ACK_REMINDER && kind !== 'action.withdrawn';
     await this.notifications.enqueue(tx, {
       kind,
       recipient: to.email,
       locale: settings.locale,
-      params: { reference: row.case_reference, agencyName: to.name, path: `/actions/${row.id}`, ...(withDue ? { dueDate: row.due_date } : {}) },
+      params: { reference: row.case_reference, agencyName: to.name, path: `/actions/${row.id}`, dueDate: row.due_date },
       idempotencyKey: `${kind}-${row.id}-${to.id}-${key}`,
       groupId: row.group_id,
     });
@@ -146,13 +147,12 @@ export class ActionLadderService implements OnModuleInit {
 
   /** Escalations, declines and not-possible notices: to the group's coordinators (or chairs). */
   async mailRole(tx: EntityManager, kind: string, row: ActionRow, role: 'coordinator' | 'chair', settings: GroupSettings, key: string): Promise<void> {
-    const withDue = kind !== ACK_ESCALATION;
     for (const person of await this.users.withRole(row.group_id, role, tx)) {
       await this.notifications.enqueue(tx, {
         kind,
         recipient: person.email,
         locale: settings.locale,
-        params: { reference: row.case_reference, agencyName: row.agency_name, path: `/actions/${row.id}`, ...(withDue ? { dueDate: row.due_date } : {}) },
+        params: { reference: row.case_reference, agencyName: row.agency_name, path: `/actions/${row.id}`, dueDate: row.due_date },
         idempotencyKey: `${kind}-${row.id}-${person.id}-${key}`,
         groupId: row.group_id,
       });
@@ -218,7 +218,7 @@ export class ActionLadderService implements OnModuleInit {
       return;
     }
     const entries = await this.digestEntries(tx, agencyId);
-    const [agency]: Array<{ id: string; name: string; email: string; active: boolean }> = await tx.query(`SELECT id, name, email, active FROM agencies WHERE id = $1`, [agencyId]);
+    const agency = await this.agencies.find(agencyId, tx);
     if (!agency?.active || !agency.email || entries.length === 0) return;
     await tx.query(`UPDATE action_events SET details = details || '{"digested": true}'::jsonb WHERE id = ANY($1::uuid[])`, [entries.map((e) => e.event_id)]);
     const settings = await this.groups.settings(entries[0]!.group_id, tx);

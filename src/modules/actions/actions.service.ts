@@ -20,8 +20,6 @@ import { ActionPolicy, type ActionSubject } from './action.policy.js';
 import { SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, type ActionRow } from './action-store.js';
 import { OPEN_STATUSES, type ActionDto, type ActionPageDto, type ActionStatus, type ListActionsQuery } from './dto/action.dto.js';
 
-const MAX_ACTIONS_PER_OUTCOME = 30;
-
 const wrongState = (status: ActionStatus, wanted: string) =>
   Problem.conflict('action-wrong-state', `The action is ${status}; ${wanted}.`);
 const versionConflict = () => Problem.conflict('version-conflict', 'The action was changed by someone else; reload and try again.');
@@ -75,7 +73,6 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     tx: EntityManager,
     p: { actor: AuthUser; groupId: string; caseId: string; conferenceId: string; agendaItemId: string; meetingDate: string; actions: OutcomeActionInput[] },
   ): Promise<RecordedAction[]> {
-    if (p.actions.length > MAX_ACTIONS_PER_OUTCOME) throw new RequestValidationError([{ field: 'actions', message: `at most ${MAX_ACTIONS_PER_OUTCOME} actions per outcome` }]);
     const group = await this.groups.find(p.groupId, tx);
     if (!group) throw Problem.notFound('The group');
     const planned = [];
@@ -276,24 +273,24 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     if (dto.dueDate !== undefined && !isCalendarDate(dto.dueDate)) throw new RequestValidationError([{ field: 'dueDate', message: 'dueDate must be a valid date' }]);
     return this.change(user, id, expected, { verb: 'update', from: OPEN_STATUSES, wanted: 'only an open action is edited', who: 'staff' }, async (tx, row, now, settings) => {
       const version = row.version + 1;
-      const fields: string[] = [];
-      if (dto.description !== undefined) {
-        await tx.query(`UPDATE actions SET description_enc = $2 WHERE id = $1`, [id, this.crypto.encrypt(dto.description, this.ctx(id, 'description'))]);
-        fields.push('description');
-      }
       const due = dto.dueDate === undefined ? row.due_date : deadlineDate(dto.dueDate);
-      if (due !== row.due_date) {
-        if (due < this.today()) {
-          throw Problem.unprocessable('due-date-in-past', 'Due date in the past', 'A new due date cannot be before today.', { errors: [{ field: 'dueDate', message: 'before today' }] });
-        }
-        await tx.query(`UPDATE actions SET due_date = $2, escalation_level = 0 WHERE id = $1`, [id, due]);
+      const dueChanged = due !== row.due_date;
+      if (dueChanged && due < this.today()) {
+        throw Problem.unprocessable('due-date-in-past', 'Due date in the past', 'A new due date cannot be before today.', { errors: [{ field: 'dueDate', message: 'before today' }] });
+      }
+      const fields = [...(dto.description !== undefined ? ['description'] : []), ...(dueChanged ? ['dueDate'] : [])];
+      // A new due date starts its ladder again from level 0.
+      await tx.query(
+        `UPDATE actions SET description_enc = coalesce($2, description_enc), due_date = $3,
+                escalation_level = CASE WHEN $4 THEN 0 ELSE escalation_level END, version = version + 1, updated_at = $5 WHERE id = $1`,
+        [id, dto.description !== undefined ? this.crypto.encrypt(dto.description, this.ctx(id, 'description')) : null, due, dueChanged, now],
+      );
+      if (dueChanged) {
         await this.ladder.cancel(tx, id, { acknowledge: false, due: true });
         await this.ladder.schedule(tx, { id, due_date: due }, settings, { acknowledge: false, due: true }, version);
-        fields.push('dueDate');
       }
-      await tx.query(`UPDATE actions SET version = version + 1, updated_at = $2 WHERE id = $1`, [id, now]);
       await addEvent(tx, this.crypto, id, now, { event: 'edited', actorId: user.id, dueDate: due, extra: { fields: fields.join(',') } });
-      if (fields.includes('dueDate')) await this.ladder.mailAgency(tx, 'action.changed', { ...row, due_date: due }, settings, `v${version}`);
+      if (dueChanged) await this.ladder.mailAgency(tx, 'action.changed', { ...row, due_date: due }, settings, `v${version}`);
       return { fields, dueDate: due };
     });
   }
@@ -348,14 +345,13 @@ export class ActionsService implements ActionsPort, OnModuleInit {
         },
       });
     });
-    return this.getUnaudited(user, id);
+    return this.getUnaudited(id);
   }
 
   /** The view returned by a write (the write's own audit row covers it). */
-  private async getUnaudited(user: AuthUser, id: string): Promise<ActionDto> {
+  private async getUnaudited(id: string): Promise<ActionDto> {
     const row = (await findAction(this.db, id))!;
-    const visible = ActionPolicy.canSee(user, subjectOf(row));
-    return { ...toActionDto(row, this.crypto, this.today()), history: visible ? await loadHistory(this.db, this.crypto, id) : [] };
+    return { ...toActionDto(row, this.crypto, this.today()), history: await loadHistory(this.db, this.crypto, id) };
   }
 
   /**
@@ -363,13 +359,14 @@ export class ActionsService implements ActionsPort, OnModuleInit {
    * unless it waits for a hearing (a repeat referral, a deferral or a review on an agenda).
    */
   private async closeCaseIfDone(tx: EntityManager, caseId: string): Promise<void> {
-    const [{ total, done }] = await tx.query(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE status IN ('completed', 'cancelled'))::int AS done FROM actions WHERE case_id = $1`,
-      [caseId],
-    );
-    if (total === 0 || done !== total) return;
-    if (await this.conferences.hasPendingHearing(tx, caseId)) return;
-    await this.cases.closeAutomatically(tx, caseId, 'actions_completed');
+    await this.cases.closeAutomatically(tx, caseId, 'actions_completed', async () => {
+      // Counted with the case locked, in a statement of its own: it sees every action committed before the lock.
+      const [{ total, done }] = await tx.query(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE status IN ('completed', 'cancelled'))::int AS done FROM actions WHERE case_id = $1`,
+        [caseId],
+      );
+      return total > 0 && done === total && !(await this.conferences.hasPendingHearing(tx, caseId));
+    });
   }
 
   /** The case was closed by a person: its open actions are cancelled (no mail: the case's closure notice went to every member agency). */
@@ -386,18 +383,13 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     }
   }
 
-  /** Exactly one of dueDate / dueInWorkingDays; the date moved to a working day and after the meeting. */
+  /**
+   * The due date: `dueInWorkingDays` from the meeting, or `dueDate` moved to a working day, which
+   * must come after the meeting (422). The shape (exactly one of the two, a real date, 1–250 days)
+   * is the edge's to check (RecordOutcomeDto, meeting-rules.ts).
+   */
   private dueDateOf(a: OutcomeActionInput, meetingDate: string, field: string): string {
-    const hasDate = a.dueDate !== undefined && a.dueDate !== null;
-    const hasDays = a.dueInWorkingDays !== undefined && a.dueInWorkingDays !== null;
-    if (hasDate === hasDays) throw new RequestValidationError([{ field: `${field}.dueDate`, message: 'give exactly one of dueDate and dueInWorkingDays' }]);
-    if (hasDays) {
-      if (!Number.isInteger(a.dueInWorkingDays) || a.dueInWorkingDays! < 1 || a.dueInWorkingDays! > 250) {
-        throw new RequestValidationError([{ field: `${field}.dueInWorkingDays`, message: 'dueInWorkingDays must be a whole number from 1 to 250' }]);
-      }
-      return addWorkingDays(meetingDate, a.dueInWorkingDays!);
-    }
-    if (!isCalendarDate(a.dueDate)) throw new RequestValidationError([{ field: `${field}.dueDate`, message: 'dueDate must be a valid YYYY-MM-DD date' }]);
+    if (a.dueInWorkingDays !== undefined && a.dueInWorkingDays !== null) return addWorkingDays(meetingDate, a.dueInWorkingDays);
     const due = deadlineDate(a.dueDate!);
     if (due <= meetingDate) {
       throw Problem.unprocessable('due-date-not-after-meeting', 'Due date not after the meeting', 'An action is due after the meeting that agrees it.', { errors: [{ field: `${field}.dueDate`, message: 'on or before the meeting' }] });

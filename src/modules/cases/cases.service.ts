@@ -322,13 +322,15 @@ export class CasesService {
   }
 
   /**
-   * Closes an open case without a person's request (every action completed or cancelled),
-   * inside the caller's transaction: the same notices, the audit row with no actor. Returns
-   * false when the case is already closed. The caller records nothing after this (audit last).
+   * Closes an open case without a person's request, inside the caller's transaction, when
+   * `stillDue` (asked with the case row locked) says so: the same notices, the audit row with no
+   * actor. Locking first serialises the callers: of two transactions each completing one of the
+   * last two actions, the second waits, then sees the first's work and closes the case. Returns
+   * whether it closed. The caller records nothing after this (audit last).
    */
-  async closeAutomatically(tx: EntityManager, caseId: string, reason: CloseReason): Promise<boolean> {
+  async closeAutomatically(tx: EntityManager, caseId: string, reason: CloseReason, stillDue: () => Promise<boolean>): Promise<boolean> {
     const row = await this.lockCase(tx, caseId);
-    if (!row || row.status === 'closed') return false;
+    if (!row || row.status === 'closed' || !(await stillDue())) return false;
     await this.closeLocked(tx, row, reason, undefined, null);
     return true;
   }

@@ -77,17 +77,19 @@ export class TimersService {
   }
 
   /**
-   * Cancels the subject's pending timers (of one kind, or all). The rows say cancelled; a
-   * wake-up already in Redis finds that and does nothing (and is removed when it can be).
-   * Returns how many were cancelled.
+   * Cancels the subject's pending timers (of one kind, of several `kinds`, or all) in one
+   * statement. The rows say cancelled; a wake-up already in Redis finds that and does nothing
+   * (and is removed when it can be). Returns how many were cancelled.
    */
-  async cancel(manager: EntityManager, sel: TimerSelector): Promise<number> {
+  async cancel(manager: EntityManager, sel: TimerSelector & { kinds?: readonly string[] }): Promise<number> {
     this.checkSelector(sel);
+    for (const kind of sel.kinds ?? []) this.checkSelector({ ...sel, kind });
+    const kinds = sel.kinds ?? (sel.kind !== undefined ? [sel.kind] : null);
     const rows: Array<{ id: string; next_run_at: Date }> = returned(await manager.query(
       `UPDATE timers SET state = 'cancelled', updated_at = $4, version = version + 1
-        WHERE state = 'pending' AND subject_type = $1 AND subject_id = $2 AND ($3::text IS NULL OR kind = $3)
+        WHERE state = 'pending' AND subject_type = $1 AND subject_id = $2 AND ($3::text[] IS NULL OR kind = ANY($3::text[]))
         RETURNING id, next_run_at`,
-      [sel.subjectType, sel.subjectId, sel.kind ?? null, this.clock.now()],
+      [sel.subjectType, sel.subjectId, kinds, this.clock.now()],
     ));
     if (rows.length) await afterCommit(manager, () => this.engine.removeWakeups(rows));
     return rows.length;

@@ -1,13 +1,13 @@
 import type { NotificationTemplate } from './template-types.js';
 
-const ACTION = { reference: 'reference', agencyName: 'organisation', path: 'path' } as const;
-const ACTION_DUE = { ...ACTION, dueDate: 'date' } as const;
+/** Every action mail names the case, the agency, the due date and links to the action. */
+const ACTION = { reference: 'reference', agencyName: 'organisation', path: 'path', dueDate: 'date' } as const;
 
 function overdue(kind: string, audience: 'agency' | 'group'): NotificationTemplate {
   const own = audience === 'agency';
   return {
     kind,
-    params: ACTION_DUE,
+    params: ACTION,
     fi: {
       subject: 'Myöhässä oleva toimenpide: {{reference}}',
       body: [
@@ -45,7 +45,7 @@ function overdue(kind: string, audience: 'agency' | 'group'): NotificationTempla
 function toGroup(kind: string, fi: string, sv: string, en: string): NotificationTemplate {
   return {
     kind,
-    params: ACTION_DUE,
+    params: ACTION,
     fi: { subject: `${fi}: {{reference}}`, body: [`Organisaatio {{agencyName}}: ${fi.toLowerCase()} tapauksessa {{reference}} (määräpäivä {{dueDate}}).`, 'Koordinaattorin tulee siirtää toimenpide toiselle organisaatiolle tai perua se; syy näkyy sovelluksessa.'], linkLabel: 'Avaa toimenpide' },
     sv: { subject: `${sv}: {{reference}}`, body: [`{{agencyName}}: ${sv.toLowerCase()} i ärende {{reference}} (förfallodag {{dueDate}}).`, 'Koordinatorn ska flytta åtgärden till en annan organisation eller annullera den; orsaken syns i tjänsten.'], linkLabel: 'Öppna åtgärden' },
     en: { subject: `${en}: {{reference}}`, body: [`{{agencyName}}: ${en.toLowerCase()} in case {{reference}} (due {{dueDate}}).`, 'The coordinator should reassign or cancel the action; the reason is shown in the application.'], linkLabel: 'Open the action' },
@@ -55,7 +55,7 @@ function toGroup(kind: string, fi: string, sv: string, en: string): Notification
 export const ACTION_TEMPLATES: NotificationTemplate[] = [
   {
     kind: 'action.assigned',
-    params: ACTION_DUE,
+    params: ACTION,
     fi: {
       subject: 'Uusi toimenpide: {{reference}}',
       body: [
@@ -80,17 +80,17 @@ export const ACTION_TEMPLATES: NotificationTemplate[] = [
     params: ACTION,
     fi: {
       subject: 'Muistutus: kuittaa toimenpide {{reference}}',
-      body: ['Organisaatiollenne {{agencyName}} kirjattua toimenpidettä tapauksessa {{reference}} ei ole vielä kuitattu vastaanotetuksi.'],
+      body: ['Organisaatiollenne {{agencyName}} kirjattua toimenpidettä tapauksessa {{reference}} (määräpäivä {{dueDate}}) ei ole vielä kuitattu vastaanotetuksi.'],
       linkLabel: 'Avaa toimenpide',
     },
     sv: {
       subject: 'Påminnelse: bekräfta åtgärd {{reference}}',
-      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} har ännu inte bekräftats.'],
+      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} (förfallodag {{dueDate}}) har ännu inte bekräftats.'],
       linkLabel: 'Öppna åtgärden',
     },
     en: {
       subject: 'Reminder: acknowledge action {{reference}}',
-      body: ['The action for {{agencyName}} in case {{reference}} has not been acknowledged yet.'],
+      body: ['The action for {{agencyName}} in case {{reference}} (due {{dueDate}}) has not been acknowledged yet.'],
       linkLabel: 'Open the action',
     },
   },
@@ -99,23 +99,23 @@ export const ACTION_TEMPLATES: NotificationTemplate[] = [
     params: ACTION,
     fi: {
       subject: 'Kuittaamaton toimenpide: {{reference}}',
-      body: ['Organisaatio {{agencyName}} ei ole kuitannut toimenpidettään tapauksessa {{reference}} määräajassa.'],
+      body: ['Organisaatio {{agencyName}} ei ole kuitannut toimenpidettään tapauksessa {{reference}} määräajassa (määräpäivä {{dueDate}}).'],
       linkLabel: 'Avaa toimenpide',
     },
     sv: {
       subject: 'Obekräftad åtgärd: {{reference}}',
-      body: ['{{agencyName}} har inte bekräftat sin åtgärd i ärende {{reference}} inom tidsfristen.'],
+      body: ['{{agencyName}} har inte bekräftat sin åtgärd i ärende {{reference}} inom tidsfristen (förfallodag {{dueDate}}).'],
       linkLabel: 'Öppna åtgärden',
     },
     en: {
       subject: 'Unacknowledged action: {{reference}}',
-      body: ['{{agencyName}} has not acknowledged its action in case {{reference}} in time.'],
+      body: ['{{agencyName}} has not acknowledged its action in case {{reference}} in time (due {{dueDate}}).'],
       linkLabel: 'Open the action',
     },
   },
   {
     kind: 'action.due-reminder',
-    params: ACTION_DUE,
+    params: ACTION,
     fi: {
       subject: 'Toimenpiteen määräpäivä lähestyy: {{reference}}',
       body: ['Organisaationne {{agencyName}} toimenpide tapauksessa {{reference}} erääntyy {{dueDate}}.'],
@@ -142,23 +142,23 @@ export const ACTION_TEMPLATES: NotificationTemplate[] = [
     params: ACTION,
     fi: {
       subject: 'Toimenpide peruttu: {{reference}}',
-      body: ['Organisaationne {{agencyName}} toimenpide tapauksessa {{reference}} on peruttu tai siirretty toiselle organisaatiolle. Teiltä ei tarvita enää toimia.'],
+      body: ['Organisaationne {{agencyName}} toimenpide tapauksessa {{reference}} (määräpäivä {{dueDate}}) on peruttu tai siirretty toiselle organisaatiolle. Teiltä ei tarvita enää toimia.'],
       linkLabel: 'Avaa toimenpiteet',
     },
     sv: {
       subject: 'Åtgärd annullerad: {{reference}}',
-      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} har annullerats eller flyttats till en annan organisation. Inget mer krävs av er.'],
+      body: ['Åtgärden för {{agencyName}} i ärende {{reference}} (förfallodag {{dueDate}}) har annullerats eller flyttats till en annan organisation. Inget mer krävs av er.'],
       linkLabel: 'Öppna åtgärderna',
     },
     en: {
       subject: 'Action withdrawn: {{reference}}',
-      body: ['The action for {{agencyName}} in case {{reference}} was cancelled or moved to another agency. Nothing more is needed from you.'],
+      body: ['The action for {{agencyName}} in case {{reference}} (due {{dueDate}}) was cancelled or moved to another agency. Nothing more is needed from you.'],
       linkLabel: 'Open your actions',
     },
   },
   {
     kind: 'action.changed',
-    params: ACTION_DUE,
+    params: ACTION,
     fi: {
       subject: 'Toimenpidettä muutettu: {{reference}}',
       body: ['Organisaationne {{agencyName}} toimenpidettä tapauksessa {{reference}} on muutettu. Määräpäivä on nyt {{dueDate}}.'],
