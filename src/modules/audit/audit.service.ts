@@ -7,7 +7,7 @@ import { requestContext } from '../../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { GENESIS_HASH, auditHash, type AuditChainRow } from './audit-chain.js';
-import { normaliseAuditEntry, type AuditDetailValue, type AuditEntry } from './audit-entry.js';
+import { normaliseAuditEntry, type AuditContent, type AuditEntry } from './audit-entry.js';
 import { appendHead, headsFilePath, readLastHead, type RecordedHead } from './audit-heads-file.js';
 import { AUDIT_COLUMNS, AuditChainVerifier, fromDbRow, type AuditVerifyResult } from './audit-verifier.js';
 
@@ -31,21 +31,11 @@ export interface AuditSearch {
   cursor?: string;
 }
 
-export interface AuditItem {
+/** A row as the API shows it: the chained content with its position, time and hash. */
+export interface AuditItem extends AuditContent {
   id: string;
   seq: string;
   occurredAt: string;
-  actorId: string | null;
-  actorAgencyId: string | null;
-  actorRoles: string[];
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  subjectIds: string[];
-  purpose: string | null;
-  requestId: string | null;
-  groupId: string | null;
-  details: Record<string, AuditDetailValue>;
   hash: string;
 }
 
@@ -257,22 +247,6 @@ function toPage(rows: Record<string, unknown>[], limit: number): { items: Record
 }
 
 function toItem(raw: Record<string, unknown>): AuditItem {
-  const r = fromDbRow(raw);
-  return {
-    id: r.id,
-    seq: r.seq,
-    occurredAt: r.occurredAt.toISOString(),
-    actorId: r.actorId,
-    actorAgencyId: r.actorAgencyId,
-    actorRoles: r.actorRoles,
-    action: r.action,
-    objectType: r.objectType,
-    objectId: r.objectId,
-    subjectIds: r.subjectIds,
-    purpose: r.purpose,
-    requestId: r.requestId,
-    groupId: r.groupId,
-    details: r.details,
-    hash: r.hash.toString('hex'),
-  };
+  const { prevHash: _prevHash, hash, occurredAt, ...rest } = fromDbRow(raw);
+  return { ...rest, occurredAt: occurredAt.toISOString(), hash: hash.toString('hex') };
 }

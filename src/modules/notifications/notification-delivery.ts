@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Clock, TestClock } from '../../platform/clock/clock.js';
 import { afterCommit } from '../../platform/database/after-commit.js';
+import { withSessionLock } from '../../platform/database/advisory-lock.js';
 import { MailerService } from '../../platform/mail/mailer.service.js';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { backoffDelay } from '../../platform/queues/backoff.js';
@@ -184,43 +185,30 @@ export class NotificationDelivery implements OnModuleInit, OnModuleDestroy {
    */
   async reconcile({ wait = false }: { wait?: boolean } = {}): Promise<{ ran: boolean; enqueued: number; promoted: number }> {
     const result = { ran: false, enqueued: 0, promoted: 0 };
-    const lock = this.db.createQueryRunner();
-    await lock.connect();
-    try {
-      if (wait) await lock.query('SELECT pg_advisory_lock($1)', [NOTIFICATIONS_RECONCILE_LOCK_KEY]);
-      else {
-        const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [NOTIFICATIONS_RECONCILE_LOCK_KEY]);
-        if (!locked) return result;
-      }
+    await withSessionLock(this.db, NOTIFICATIONS_RECONCILE_LOCK_KEY, { wait }, async () => {
+      result.ran = true;
+      const now = this.clock.now();
+      const rows: Array<{ id: string; attempts: number; next_attempt_at: Date }> = await this.db.query(
+        `SELECT id, attempts, next_attempt_at FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1
+          ORDER BY next_attempt_at, created_at, id LIMIT 5000`,
+        [new Date(now.getTime() + NOTIFICATION_HORIZON_MS)],
+      );
       try {
-        result.ran = true;
-        const now = this.clock.now();
-        const rows: Array<{ id: string; attempts: number; next_attempt_at: Date }> = await this.db.query(
-          `SELECT id, attempts, next_attempt_at FROM notifications WHERE state = 'pending' AND next_attempt_at <= $1
-            ORDER BY next_attempt_at, created_at, id LIMIT 5000`,
-          [new Date(now.getTime() + NOTIFICATION_HORIZON_MS)],
-        );
-        try {
-          await this.enqueueSends(rows);
-          result.enqueued = rows.length;
-          for (const r of rows) {
-            if (new Date(r.next_attempt_at).getTime() > now.getTime()) continue;
-            const job = await this.queue.getJob(notificationSendJobId(r.id, r.attempts));
-            if (job && (await job.isDelayed())) {
-              await job.promote().catch(() => undefined); // it may have started meanwhile
-              result.promoted++;
-            }
+        await this.enqueueSends(rows);
+        result.enqueued = rows.length;
+        for (const r of rows) {
+          if (new Date(r.next_attempt_at).getTime() > now.getTime()) continue;
+          const job = await this.queue.getJob(notificationSendJobId(r.id, r.attempts));
+          if (job && (await job.isDelayed())) {
+            await job.promote().catch(() => undefined); // it may have started meanwhile
+            result.promoted++;
           }
-        } catch (err) {
-          // Redis is down: nothing is lost, the rows wait in PostgreSQL for the next run.
-          this.logger.warn(`could not re-enqueue notifications: ${err instanceof Error ? err.message : String(err)}`);
         }
-        return result;
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [NOTIFICATIONS_RECONCILE_LOCK_KEY]).catch(() => undefined);
+      } catch (err) {
+        // Redis is down: nothing is lost, the rows wait in PostgreSQL for the next run.
+        this.logger.warn(`could not re-enqueue notifications: ${err instanceof Error ? err.message : String(err)}`);
       }
-    } finally {
-      await lock.release();
-    }
+    });
+    return result;
   }
 }

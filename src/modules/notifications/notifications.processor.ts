@@ -1,4 +1,4 @@
-import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { type JobHandler } from '../../platform/queues/job-processor.js';
@@ -35,12 +35,6 @@ export class NotificationsProcessor extends ReconcilingProcessor implements OnAp
       [NOTIFICATION_SEND_JOB]: async (job: Job<NotificationSendJobData>) => ({ outcome: await this.delivery.deliver(job.data.notificationId) }),
       [NOTIFICATIONS_RECONCILE_JOB]: async () => this.runReconcile(this.reconcile()),
     };
-  }
-
-  /** Redis trouble (an outage, keys wiped under a running job) is logged; PostgreSQL keeps the truth. */
-  @OnWorkerEvent('error')
-  onWorkerError(err: Error): void {
-    this.logger.warn(`queue worker: ${err.message}`);
   }
 
   async onApplicationBootstrap(): Promise<void> {

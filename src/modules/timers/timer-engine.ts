@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Clock, TestClock } from '../../platform/clock/clock.js';
+import { withSessionLock } from '../../platform/database/advisory-lock.js';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { backoffDelay, type BackoffPolicy } from '../../platform/queues/backoff.js';
 import { toTimer, type TimerRow } from './timer.js';
@@ -224,63 +225,50 @@ export class TimerEngine implements OnModuleInit, OnModuleDestroy {
    */
   async reconcile({ wait = false }: { wait?: boolean } = {}): Promise<ReconcileResult> {
     const result: ReconcileResult = { ran: false, fired: 0, skipped: 0, errors: 0, wakeupsEnqueued: 0 };
-    const lock = this.db.createQueryRunner();
-    await lock.connect();
-    try {
-      if (wait) await lock.query('SELECT pg_advisory_lock($1)', [TIMER_RECONCILE_LOCK_KEY]);
-      else {
-        const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [TIMER_RECONCILE_LOCK_KEY]);
-        if (!locked) return result;
+    await withSessionLock(this.db, TIMER_RECONCILE_LOCK_KEY, { wait }, async () => {
+      result.ran = true;
+      // Keyset paging: rows another worker holds (SKIP LOCKED in fire) never stall the pages after them.
+      let after: { at: Date; id: string } = { at: new Date(0), id: '00000000-0000-0000-0000-000000000000' };
+      const lockedElsewhere: string[] = [];
+      for (;;) {
+        const due: Array<{ id: string; next_run_at: Date }> = await this.db.query(
+          `SELECT id, next_run_at FROM timers WHERE state = 'pending' AND next_run_at <= $1 AND (next_run_at, id) > ($2, $3::uuid)
+            ORDER BY next_run_at, id LIMIT ${BATCH}`,
+          [this.clock.now(), after.at, after.id],
+        );
+        if (!due.length) break;
+        for (const { id, next_run_at } of due) {
+          after = { at: next_run_at, id };
+          const outcome = await this.fire(id);
+          if (outcome === 'fired') result.fired++;
+          else if (outcome === 'skipped') result.skipped++;
+          else if (outcome === 'error' || outcome === 'failed') result.errors++;
+          else if (outcome === 'locked') lockedElsewhere.push(id);
+        }
       }
-      try {
-        result.ran = true;
-        // Keyset paging: rows another worker holds (SKIP LOCKED in fire) never stall the pages after them.
-        let after: { at: Date; id: string } = { at: new Date(0), id: '00000000-0000-0000-0000-000000000000' };
-        const lockedElsewhere: string[] = [];
-        for (;;) {
-          const due: Array<{ id: string; next_run_at: Date }> = await this.db.query(
-            `SELECT id, next_run_at FROM timers WHERE state = 'pending' AND next_run_at <= $1 AND (next_run_at, id) > ($2, $3::uuid)
-              ORDER BY next_run_at, id LIMIT ${BATCH}`,
-            [this.clock.now(), after.at, after.id],
-          );
-          if (!due.length) break;
-          for (const { id, next_run_at } of due) {
-            after = { at: next_run_at, id };
+      if (wait) {
+        // On demand (the test clock): wait for the holder of each locked row to finish, then make
+        // sure the timer is done, so "run everything that is due" holds when this returns.
+        for (const id of lockedElsewhere) {
+          for (let attempt = 0; attempt < 3; attempt++) {
+            await this.db.transaction((tx) => tx.query(`SELECT 1 FROM timers WHERE id = $1 FOR UPDATE`, [id]));
             const outcome = await this.fire(id);
             if (outcome === 'fired') result.fired++;
-            else if (outcome === 'skipped') result.skipped++;
-            else if (outcome === 'error' || outcome === 'failed') result.errors++;
-            else if (outcome === 'locked') lockedElsewhere.push(id);
+            if (outcome !== 'locked') break;
           }
         }
-        if (wait) {
-          // On demand (the test clock): wait for the holder of each locked row to finish, then make
-          // sure the timer is done, so "run everything that is due" holds when this returns.
-          for (const id of lockedElsewhere) {
-            for (let attempt = 0; attempt < 3; attempt++) {
-              await this.db.transaction((tx) => tx.query(`SELECT 1 FROM timers WHERE id = $1 FOR UPDATE`, [id]));
-              const outcome = await this.fire(id);
-              if (outcome === 'fired') result.fired++;
-              if (outcome !== 'locked') break;
-            }
-          }
-        }
-        const upcoming: Array<{ id: string; next_run_at: Date }> = await this.db.query(
-          `SELECT id, next_run_at FROM timers WHERE state = 'pending' AND next_run_at <= $1 ORDER BY next_run_at LIMIT 10000`,
-          [new Date(this.clock.now().getTime() + TIMER_HORIZON_MS)],
-        );
-        try {
-          result.wakeupsEnqueued = await this.enqueueWakeups(upcoming);
-        } catch (err) {
-          // Redis is down: due timers still fired above; wake-ups are topped up on the next run.
-          this.logger.warn(`could not top up timer wake-ups: ${describeError(err)}`);
-        }
-        return result;
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [TIMER_RECONCILE_LOCK_KEY]).catch(() => undefined);
       }
-    } finally {
-      await lock.release();
-    }
+      const upcoming: Array<{ id: string; next_run_at: Date }> = await this.db.query(
+        `SELECT id, next_run_at FROM timers WHERE state = 'pending' AND next_run_at <= $1 ORDER BY next_run_at LIMIT 10000`,
+        [new Date(this.clock.now().getTime() + TIMER_HORIZON_MS)],
+      );
+      try {
+        result.wakeupsEnqueued = await this.enqueueWakeups(upcoming);
+      } catch (err) {
+        // Redis is down: due timers still fired above; wake-ups are topped up on the next run.
+        this.logger.warn(`could not top up timer wake-ups: ${describeError(err)}`);
+      }
+    });
+    return result;
   }
 }

@@ -1,4 +1,4 @@
-import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
@@ -36,12 +36,6 @@ export class TimersProcessor extends ReconcilingProcessor implements OnApplicati
       [TIMER_FIRE_JOB]: async (job: Job<TimerFireJobData>) => ({ outcome: await this.engine.fire(job.data.timerId) }),
       [TIMERS_RECONCILE_JOB]: async () => this.runReconcile(this.reconcile()),
     };
-  }
-
-  /** Redis trouble (an outage, keys wiped under a running job) is logged; PostgreSQL keeps the truth. */
-  @OnWorkerEvent('error')
-  onWorkerError(err: Error): void {
-    this.logger.warn(`queue worker: ${err.message}`);
   }
 
   async onApplicationBootstrap(): Promise<void> {

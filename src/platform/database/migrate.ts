@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { withSessionLock } from './advisory-lock.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 /** Advisory lock key taken while migrating, so replicas starting together do not race. */
@@ -9,17 +10,12 @@ export const MIGRATION_LOCK_KEY = 724_615_001;
 export async function runMigrations(url: string, logger?: Logger): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2 } } as never));
   await ds.initialize();
-  const lock = ds.createQueryRunner();
   try {
-    await lock.connect();
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const applied = (await withSessionLock(ds, MIGRATION_LOCK_KEY, { wait: true }, () => ds.runMigrations({ transaction: 'each' })))!;
     const names = applied.map((m) => m.name);
     if (names.length) logger?.info({ migrations: names }, `applied ${names.length} migration(s)`);
     return names;
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await lock.release();
     await ds.destroy();
   }
 }

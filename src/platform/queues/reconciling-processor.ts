@@ -1,3 +1,4 @@
+import { OnWorkerEvent } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { JobProcessor } from './job-processor.js';
@@ -12,6 +13,15 @@ export abstract class ReconcilingProcessor extends JobProcessor {
   protected abstract readonly logger: Logger;
   private interval?: NodeJS.Timeout;
   private readonly running = new Set<Promise<unknown>>();
+
+  /**
+   * Redis trouble (an outage, keys wiped under a running job) is logged; PostgreSQL keeps the
+   * truth. Inherited by every subclass (the BullMQ explorer scans the prototype chain).
+   */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn(`queue worker: ${err.message}`);
+  }
 
   /** The reconciler run (also the handler of the scheduled reconcile job). */
   protected abstract reconcile(): Promise<unknown>;
