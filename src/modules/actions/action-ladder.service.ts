@@ -132,38 +132,32 @@ export class ActionLadderService implements OnModuleInit {
   }
 
   /** `action.assigned`, `action.changed`, `action.withdrawn` and the agency rungs: to the owning agency's mailbox. */
-  async mailAgency(tx: EntityManager, kind: string, row: ActionRow, settings: GroupSettings, key: string, agency?: { id: string; name: string; email: string; active: boolean }): Promise<void> {
-    const to = agency ?? { id: row.agency_id, name: row.agency_name, email: row.agency_email, active: row.agency_active };
-    if (!to.active || !to.email) return;
+  async mailAgency(tx: EntityManager, kind: string, row: ActionRow, settings: GroupSettings, key: string): Promise<void> {
+    if (row.agency_active && row.agency_email) await this.mail(tx, kind, row, settings, { id: row.agency_id, email: row.agency_email }, key);
+  }
+
+  /** Escalations, declines and not-possible notices: to the group's coordinators (or chairs). */
+  async mailRole(tx: EntityManager, kind: string, row: ActionRow, role: 'coordinator' | 'chair', settings: GroupSettings, key: string): Promise<void> {
+    for (const person of await this.users.withRole(row.group_id, role, tx)) await this.mail(tx, kind, row, settings, person, key);
+  }
+
+  /** Every action mail names the case, the owning agency and the due date, and links to the action; once per recipient and key. */
+  private async mail(tx: EntityManager, kind: string, row: ActionRow, settings: GroupSettings, to: { id: string; email: string }, key: string): Promise<void> {
     await this.notifications.enqueue(tx, {
       kind,
       recipient: to.email,
       locale: settings.locale,
-      params: { reference: row.case_reference, agencyName: to.name, path: `/actions/${row.id}`, dueDate: row.due_date },
+      params: { reference: row.case_reference, agencyName: row.agency_name, path: `/actions/${row.id}`, dueDate: row.due_date },
       idempotencyKey: `${kind}-${row.id}-${to.id}-${key}`,
       groupId: row.group_id,
     });
   }
 
-  /** Escalations, declines and not-possible notices: to the group's coordinators (or chairs). */
-  async mailRole(tx: EntityManager, kind: string, row: ActionRow, role: 'coordinator' | 'chair', settings: GroupSettings, key: string): Promise<void> {
-    for (const person of await this.users.withRole(row.group_id, role, tx)) {
-      await this.notifications.enqueue(tx, {
-        kind,
-        recipient: person.email,
-        locale: settings.locale,
-        params: { reference: row.case_reference, agencyName: row.agency_name, path: `/actions/${row.id}`, dueDate: row.due_date },
-        idempotencyKey: `${kind}-${row.id}-${person.id}-${key}`,
-        groupId: row.group_id,
-      });
-    }
-  }
-
   /**
    * Every overdue action is listed for review on the next conference (DOMAIN.md step 9): the case
    * goes on the group's next conference with room as a `review` item, unless it is already
-   * scheduled. When no conference can take it, the action stays overdue in the inbox and the
-   * coordinator's mail says so; the placement never undoes the rung (a savepoint).
+   * scheduled. When no conference can take it (none scheduled, all full), the action stays
+   * overdue in the inbox and in the coordinator's rung; the placement never undoes the rung (a savepoint).
    */
   private async placeForReview(tx: EntityManager, row: ActionRow): Promise<void> {
     await tx.query('SAVEPOINT review_placement');
