@@ -84,6 +84,15 @@ describe('identity: login, tokens, sessions', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 
+  it('never replays a public route’s answer for an Idempotency-Key: a refresh token is used once', async () => {
+    const tokens = await t.login(TEST_ADMIN.email, TEST_ADMIN.password);
+    const first = await t.http.post('/api/v1/auth/refresh').set('Idempotency-Key', 'same-key-refresh').send({ refreshToken: tokens.refreshToken }).expect(200);
+    const again = await t.http.post('/api/v1/auth/refresh').set('Idempotency-Key', 'same-key-refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.accessToken).toBeUndefined();
+    expect(first.body.accessToken).toBeDefined();
+  });
+
   it('logout ends the session: its access and refresh tokens stop working', async () => {
     const tokens = await t.login(TEST_ADMIN.email, TEST_ADMIN.password);
     await t.as(tokens.accessToken).post('/api/v1/auth/logout').expect(204);
@@ -163,6 +172,30 @@ describe('identity: brute force', () => {
     }
     const res = await t.http.post('/api/v1/auth/login').send({ email: 'spray-final@agency.test', password: 'Summer-password-2027' }).expect(429);
     expect(res.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('identity: throttle outage', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t?.close());
+
+  it('answers 503 with Retry-After, never 500, while the throttle’s Redis is unreachable, and recovers', async () => {
+    // An outage as the throttle meets it: its connection drops and every reconnection is refused.
+    const redis = (t.app.get(LoginThrottle) as unknown as { redis: { options: { port: number }; disconnect(reconnect?: boolean): void } }).redis;
+    const port = redis.options.port;
+    redis.options.port = 1; // nothing listens there
+    redis.disconnect(true);
+    try {
+      const res = await t.http.post('/api/v1/auth/login').send({ email: TEST_ADMIN.email, password: TEST_ADMIN.password }).expect(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(JSON.stringify(res.body)).not.toContain(TEST_ADMIN.email);
+    } finally {
+      redis.options.port = port;
+      redis.disconnect(true);
+    }
+    await t.login(TEST_ADMIN.email, TEST_ADMIN.password);
   });
 });
 

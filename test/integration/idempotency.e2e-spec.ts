@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { Public } from '../../src/common/auth/public.decorator.js';
+import { RequirePermission } from '../../src/common/auth/permissions.js';
 import { Problem } from '../../src/common/problems/problem.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -18,7 +18,7 @@ class ProbeController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   @Post()
-  @Public()
+  @RequirePermission('test-clock:use') // any authenticated permission: keys are scoped per user
   async create(@Body() dto: CreateThingDto) {
     await gate.wait;
     if (dto.name === 'refuse me') throw Problem.unprocessable('probe-refused', 'Refused');
@@ -28,7 +28,7 @@ class ProbeController {
 
   @Post('echo')
   @HttpCode(200)
-  @Public()
+  @RequirePermission('test-clock:use') // any authenticated permission: keys are scoped per user
   async echo(@Body() dto: CreateThingDto) {
     return { echoed: dto.name.length };
   }
@@ -48,7 +48,7 @@ describe('Idempotency-Key on POST', () => {
   afterAll(() => t?.close());
 
   const post = (key: string | undefined, body: object, path = '/api/v1/probe/things') => {
-    const r = t.http.post(path).send(body);
+    const r = t.admin.post(path).send(body);
     return key === undefined ? r : r.set('Idempotency-Key', key);
   };
 
@@ -130,6 +130,7 @@ describe('Idempotency-Key on POST', () => {
   it('lets a key be used afresh after it expired (24 hours)', async () => {
     const first = await post('k-expire', { name: 'old' }).expect(201);
     t.clock.advance(25 * 60 * 60 * 1000);
+    await t.renewAdmin(); // the access token did not outlive the day
     const later = await post('k-expire', { name: 'new' }).expect(201);
     expect(later.body.id).not.toBe(first.body.id);
   });

@@ -20,6 +20,7 @@ const PG_ERRORS: Record<string, { status: number; slug: string; title: string; d
 
 function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
   const m = err.message;
   return /enableOfflineQueue|Connection is closed|ECONNREFUSED.*6379|MaxRetriesPerRequestError|Stream isn't writeable/.test(m);
 }
@@ -42,7 +43,7 @@ export class ProblemFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (body.status === 429 && typeof body.retryAfter === 'number') res.setHeader('Retry-After', String(body.retryAfter));
+    if ((body.status === 429 || body.status === 503) && typeof body.retryAfter === 'number') res.setHeader('Retry-After', String(body.retryAfter));
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 

@@ -45,8 +45,12 @@ export class LoginThrottle implements OnModuleDestroy {
     ]);
   }
 
+  /**
+   * Gives the points back after a correct password. Best effort: the login has succeeded, and a
+   * Redis hiccup here must not turn it into an error (the counts expire by themselves).
+   */
   async succeeded(account: string, address: string): Promise<void> {
-    await Promise.all([this.perAccount.delete(account), this.perAddress.reward(address, 1)]);
+    await Promise.all([this.perAccount.delete(account), this.perAddress.reward(address, 1)]).catch(() => undefined);
   }
 
   /** The same for the second factor: five wrong codes per user, then a pause. */
@@ -54,14 +58,16 @@ export class LoginThrottle implements OnModuleDestroy {
     await this.take([[this.perMfaUser, userId]]);
   }
 
+  /** Best effort, as `succeeded`: it runs after the session is committed and its tokens issued. */
   async mfaSucceeded(userId: string): Promise<void> {
-    await this.perMfaUser.delete(userId);
+    await this.perMfaUser.delete(userId).catch(() => undefined);
   }
 
   private async take(counters: Array<[RateLimiterRedis, string]>): Promise<void> {
     const results = await Promise.allSettled(counters.map(([limiter, key]) => limiter.consume(key)));
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-    for (const reason of refused) if (reason instanceof Error) throw reason; // Redis trouble: fail closed
+    // Redis trouble: fail closed, as 503 (the throttle cannot count, so no password is checked).
+    if (refused.some((reason) => reason instanceof Error)) throw throttleUnavailable();
     if (refused.length) {
       // A refused attempt is not tried, so it costs the other counters nothing.
       await Promise.all(counters.filter((_, i) => results[i].status === 'fulfilled').map(([limiter, key]) => limiter.reward(key, 1)));
@@ -72,6 +78,10 @@ export class LoginThrottle implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.redis.disconnect();
   }
+}
+
+function throttleUnavailable(): Problem {
+  return new Problem(503, 'service-unavailable', 'Service Unavailable', 'Logins are paused: the login throttle cannot be reached. Try again shortly.', { retryAfter: 30 });
 }
 
 function tooMany(ms: number): Problem {
