@@ -258,7 +258,8 @@ export class DeferralDto {
   @ApiProperty({ format: 'uuid' }) caseId: string;
   @ApiProperty() caseReference: string;
   @ApiProperty({ enum: AGENDA_ITEM_STATUSES }) status: AgendaItemStatus;
-  @ApiProperty({ type: DeferredToDto }) deferredTo: DeferredToDto;
+  @ApiProperty({ type: DeferredToDto, nullable: true, description: 'null for a case closed while the conference was in session: it is placed on no later agenda' })
+  deferredTo: DeferredToDto | null;
 }
 
 export class MinutesQuery {
