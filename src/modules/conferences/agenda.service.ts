@@ -61,11 +61,7 @@ export class AgendaService implements OnModuleInit {
     if (!conference || !OPEN_FOR_PLACEMENT.includes(conference.status)) return;
     const [current] = await tx.query(`SELECT position FROM agenda_items WHERE id = $1 AND status = 'scheduled'`, [item.item_id]);
     if (!current) return;
-    await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [item.item_id]);
-    await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conference.id, current.position]);
-    await bumpVersion(tx, conference.id);
-    await this.notices.cancelVictimViewsReminder(tx, item.item_id);
-    if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
+    await this.takeOffAgenda(tx, conference, item.item_id, current.position);
   }
 
   /**
@@ -96,7 +92,7 @@ export class AgendaService implements OnModuleInit {
       const [{ heard }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM agenda_items WHERE case_id = $1 AND status = 'heard') AS heard`, [caseId]);
       const kind: AgendaKind = kase.is_repeat ? 'repeat' : heard ? 'review' : 'new';
       const { itemId } = await insertAgendaItem(tx, conference, { caseId, kind, isRepeat: kase.is_repeat, score: null, deferredFrom: null, now: this.clock.now() });
-      const view = await this.view(tx, conferenceId);
+      const view = await loadView(tx, conferenceId);
       if (conference.status === 'agenda_published') {
         const settings = await this.groups.settings(conference.group_id, tx);
         await this.notices.askAdvocate(tx, itemId, conference, settings.victimViewsReminderWorkingDays);
@@ -121,17 +117,13 @@ export class AgendaService implements OnModuleInit {
       if (!item) throw Problem.notFound('The agenda item');
       if (!OPEN_FOR_PLACEMENT.includes(conference.status)) throw conferenceClosed();
       if (item.status !== 'scheduled') throw Problem.conflict('agenda-item-not-scheduled', 'Only a scheduled item can be taken off the agenda.');
-      await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
-      await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conferenceId, item.position]);
-      await bumpVersion(tx, conferenceId);
-      await this.notices.cancelVictimViewsReminder(tx, itemId);
-      if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
+      const version = await this.takeOffAgenda(tx, conference, itemId, item.position);
       await this.audit.record(tx, {
         action: 'agenda.remove',
         objectType: 'conference',
         objectId: conferenceId,
         groupId: conference.group_id,
-        details: { conferenceId, caseId: item.case_id, version: conference.version + 1 },
+        details: { conferenceId, caseId: item.case_id, version },
       });
     });
   }
@@ -159,7 +151,7 @@ export class AgendaService implements OnModuleInit {
         [conferenceId, order],
       );
       await bumpVersion(tx, conferenceId);
-      const view = await this.view(tx, conferenceId);
+      const view = await loadView(tx, conferenceId);
       if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, view.version);
       await this.audit.record(tx, {
         action: 'agenda.reorder',
@@ -186,8 +178,20 @@ export class AgendaService implements OnModuleInit {
     return conference;
   }
 
-  private async view(tx: EntityManager, conferenceId: string): Promise<ConferenceDto> {
-    return loadView(tx, conferenceId);
+  /**
+   * Takes a scheduled item (at `position`) off the agenda of a locked conference that is planned
+   * or published: the items after it move up, the version is bumped, the advocate's victim-views
+   * reminder cancelled and, on a published agenda, the member agencies told again. Returns the
+   * conference's new version.
+   */
+  private async takeOffAgenda(tx: EntityManager, conference: ConferenceRow, itemId: string, position: number): Promise<number> {
+    await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
+    await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conference.id, position]);
+    await bumpVersion(tx, conference.id);
+    const version = conference.version + 1;
+    await this.notices.cancelVictimViewsReminder(tx, itemId);
+    if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, version);
+    return version;
   }
 }
 
