@@ -353,9 +353,7 @@ export class CasesService {
     );
     for (const listener of this.closureListeners) await listener(tx, id, reason);
     const group = await this.groups.find(row.group_id, tx);
-    for (const agencyId of group?.agencyIds ?? []) {
-      const agency = await this.agencies.find(agencyId, tx);
-      if (!agency?.active || !agency.email) continue;
+    for (const agency of group ? await this.agencies.activeMailboxes(group.agencyIds, tx) : []) {
       await this.notifications.enqueue(tx, {
         kind: CASE_CLOSED,
         recipient: agency.email,
