@@ -399,14 +399,17 @@ export class MeetingService {
   private async checkAttendees(tx: EntityManager, group: GroupDto, entries: AttendanceEntryDto[]): Promise<void> {
     const notMember: FieldError[] = [];
     const badUser: FieldError[] = [];
+    const named = entries.flatMap((e) => (e.userId ? [e.userId.toLowerCase()] : []));
+    const users = new Map((await this.users.findMany([...new Set(named)], tx)).map((u) => [u.id, u]));
     for (const [i, e] of entries.entries()) {
-      if (!(await this.groups.isMember(group.id, e.agencyId, tx))) {
+      const agencyId = e.agencyId.toLowerCase();
+      if (!group.agencyIds.includes(agencyId)) {
         notMember.push({ field: `entries.${i}.agencyId`, message: 'not a member agency of the group' });
         continue;
       }
       if (e.userId) {
-        const attendee = await this.users.find(e.userId, tx);
-        if (!attendee || !attendee.active || attendee.agencyId !== e.agencyId.toLowerCase()) badUser.push({ field: `entries.${i}.userId`, message: 'not an active user of the agency' });
+        const attendee = users.get(e.userId.toLowerCase());
+        if (!attendee || !attendee.active || attendee.agencyId !== agencyId) badUser.push({ field: `entries.${i}.userId`, message: 'not an active user of the agency' });
       }
     }
     if (notMember.length) {
