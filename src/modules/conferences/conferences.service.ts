@@ -110,15 +110,21 @@ export class ConferencesService implements OnModuleInit {
     this.cases.useHearings((manager, caseId) => hearingsOf(manager, caseId));
   }
 
-  /** The cases on a published agenda (status ≠ planned) of those of the groups the agency is a member of. */
+  /**
+   * The open cases on a published agenda (status ≠ planned) of those of the groups the agency is a
+   * member of (a closed case is not shown to a representative, so it is not listed). Temporary
+   * cross-module read of `group_agencies` and `cases` (status only), as in conference-store.ts.
+   */
   private async publishedAgendaCases(manager: Queryable, agencyId: string, groupIds: string[]): Promise<string[]> {
-    const member: string[] = [];
-    for (const groupId of new Set(groupIds)) if (await this.groups.isMember(groupId, agencyId, manager)) member.push(groupId);
-    if (member.length === 0) return [];
+    if (groupIds.length === 0) return [];
     const rows: Array<{ case_id: string }> = await manager.query(
-      `SELECT DISTINCT a.case_id FROM agenda_items a JOIN conferences c ON c.id = a.conference_id
-        WHERE c.group_id = ANY($1::uuid[]) AND c.status <> 'planned'`,
-      [member],
+      `SELECT DISTINCT a.case_id
+         FROM agenda_items a
+         JOIN conferences c ON c.id = a.conference_id AND c.status <> 'planned'
+         JOIN group_agencies ga ON ga.group_id = c.group_id AND ga.agency_id = $2
+         JOIN cases cs ON cs.id = a.case_id AND cs.status = 'open'
+        WHERE c.group_id = ANY($1::uuid[])`,
+      [[...new Set(groupIds)], agencyId],
     );
     return rows.map((r) => r.case_id);
   }
