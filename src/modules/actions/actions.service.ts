@@ -59,11 +59,13 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     this.conferences.useActions(this);
     // A case closed by a person (consent withdrawn, moved away, …): its open actions stop.
     this.cases.onClosure((tx, caseId) => this.cancelOpenActionsOfCase(tx, caseId));
-    // GET /cases/:id lists the actions the reader may see (an agency representative: their own agency's).
-    this.cases.useActions(async (tx, caseId, user) => {
-      const rows: ActionRow[] = await tx.query(`${SELECT_ACTION} WHERE a.case_id = $1 ORDER BY a.due_date, a.id`, [caseId]);
-      const today = this.today();
-      return rows.filter((r) => ActionPolicy.canSee(user, subjectOf(r))).map((r) => toActionDto(r, this.crypto, today));
+    this.cases.provide({
+      // GET /cases/:id lists the actions the reader may see (an agency representative: their own agency's).
+      actions: async (tx, caseId, user) => {
+        const rows: ActionRow[] = await tx.query(`${SELECT_ACTION} WHERE a.case_id = $1 ORDER BY a.due_date, a.id`, [caseId]);
+        const today = this.today();
+        return rows.filter((r) => ActionPolicy.canSee(user, subjectOf(r))).map((r) => toActionDto(r, this.crypto, today));
+      },
     });
   }
 

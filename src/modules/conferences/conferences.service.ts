@@ -103,11 +103,13 @@ export class ConferencesService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // Need to know: a member agency's representative sees a case once it is on a published agenda.
-    this.cases.usePublishedAgendaAccess(async (manager, caseId, groupId, agencyId) =>
-      (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)));
-    this.cases.usePublishedAgendaCases((manager, agencyId, groupIds) => this.publishedAgendaCases(manager, agencyId, groupIds));
-    this.cases.useHearings((manager, caseId) => hearingsOf(manager, caseId));
+    this.cases.provide({
+      // Need to know: a member agency's representative sees a case once it is on a published agenda.
+      publishedAgendaAccess: async (manager, caseId, groupId, agencyId) =>
+        (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)),
+      publishedAgendaCases: (manager, agencyId, groupIds) => this.publishedAgendaCases(manager, agencyId, groupIds),
+      hearings: (manager, caseId) => hearingsOf(manager, caseId),
+    });
   }
 
   /**
