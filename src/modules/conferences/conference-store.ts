@@ -30,6 +30,8 @@ export interface ConferenceRow {
   extraordinary: boolean;
   status: ConferenceStatus;
   version: number;
+  started_at: Date | null;
+  concluded_at: Date | null;
   scheduled_count: number;
 }
 
@@ -54,7 +56,7 @@ export interface CaseRow {
 }
 
 const CONFERENCE_COLUMNS = `c.id, c.group_id, c.starts_at, c.ends_at, c.cutoff_at, c.capacity, c.minutes_per_case, c.location,
-  c.extraordinary, c.status, c.version`;
+  c.extraordinary, c.status, c.version, c.started_at, c.concluded_at`;
 const SCHEDULED_COUNT = `(SELECT count(*)::int FROM agenda_items a WHERE a.conference_id = c.id AND a.status = 'scheduled')`;
 export const SELECT_CONFERENCE = `SELECT ${CONFERENCE_COLUMNS}, ${SCHEDULED_COUNT} AS scheduled_count FROM conferences c`;
 

@@ -229,6 +229,7 @@ export class DeferItemDto {
 export class RecordedActionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) agencyId: string;
+  @ApiProperty() agencyName: string;
   @ApiPropertyOptional({ nullable: true, description: 'null where the reader may not see it (a restricted case)' }) description: string | null;
   @ApiProperty({ example: '2027-04-06' }) dueDate: string;
   @ApiProperty() status: string;
