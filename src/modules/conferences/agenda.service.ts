@@ -12,17 +12,16 @@ import { ConferenceNoticesService } from './conference-notices.service.js';
 import {
   NOT_TAKEN_PLACE,
   OPEN_FOR_PLACEMENT,
+  authorizeConference,
   bumpVersion,
-  findConference,
   findScheduledItem,
   insertAgendaItem,
   loadView,
   lockCase,
   lockConference,
-  versionConflict,
+  lockForChange,
   type ConferenceRow,
 } from './conference-store.js';
-import { ConferencePolicy } from './conference.policy.js';
 import type { AgendaKind, ConferenceDto } from './dto/conference.dto.js';
 
 /**
@@ -169,13 +168,8 @@ export class AgendaService implements OnModuleInit {
    * may see it, 403 unless coordinator, 409 `version-conflict` against `If-Match`.
    */
   private async lockManageable(tx: EntityManager, user: AuthUser, conferenceId: string, expectedVersion?: number): Promise<ConferenceRow> {
-    const peek = await findConference(tx, conferenceId);
-    const group = peek && (await this.groups.find(peek.group_id, tx));
-    if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-    if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator changes the agenda.');
-    const conference = (await lockConference(tx, conferenceId))!;
-    if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
-    return conference;
+    await authorizeConference(tx, this.groups, user, conferenceId, 'coordinator', 'Only the group’s coordinator changes the agenda.');
+    return lockForChange(tx, conferenceId, expectedVersion);
   }
 
   /**

@@ -15,6 +15,7 @@ import { CadenceError, MAX_GENERATE_DAYS, cadenceMeetingDates, cutoffFor, defaul
 import {
   OPEN_FOR_PLACEMENT,
   SELECT_CONFERENCE,
+  authorizeConference,
   findConference,
   findScheduledItem,
   hearingsOf,
@@ -23,10 +24,10 @@ import {
   loadAttendance,
   lockCase,
   lockConference,
+  lockForChange,
   requireTransaction,
   toSummary,
   toView,
-  versionConflict,
   type ConferenceRow,
   type Queryable,
 } from './conference-store.js';
@@ -154,12 +155,8 @@ export class ConferencesService implements OnModuleInit {
    */
   async publish(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const peek = await findConference(tx, id);
-      const group = peek && (await this.groups.find(peek.group_id, tx));
-      if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-      if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator publishes the agenda.');
-      const conference = (await lockConference(tx, id))!;
-      if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
+      const group = await authorizeConference(tx, this.groups, user, id, 'coordinator', 'Only the group’s coordinator publishes the agenda.');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'planned') throw Problem.conflict('conference-not-planned', 'Only a planned conference can be published; this agenda is already published or the conference has taken place.');
       await tx.query(`UPDATE conferences SET status = 'agenda_published', published_at = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
       const version = conference.version + 1;

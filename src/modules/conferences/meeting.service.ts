@@ -13,8 +13,7 @@ import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
-import { OPEN_FOR_PLACEMENT, bumpVersion, findConference, loadView, lockCase, lockConference, versionConflict, type CaseRow, type ConferenceRow } from './conference-store.js';
-import { ConferencePolicy } from './conference.policy.js';
+import { OPEN_FOR_PLACEMENT, authorizeConference, bumpVersion, loadView, lockCase, lockForChange, type CaseRow, type ConferenceRow } from './conference-store.js';
 import { ConferencesService } from './conferences.service.js';
 import { checkAttendanceEntries, checkOutcomeActions } from './meeting-rules.js';
 import type {
@@ -74,8 +73,8 @@ export class MeetingService {
   async recordAttendance(user: AuthUser, id: string, entries: AttendanceEntryDto[], expectedVersion?: number): Promise<ConferenceDto> {
     checkAttendanceEntries(entries);
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'staff');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'staff');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (!MEETING_OPEN.includes(conference.status)) {
         throw Problem.conflict('conference-not-open-for-attendance', 'Attendance is recorded once the agenda is published and until the conference is concluded.');
       }
@@ -132,8 +131,8 @@ export class MeetingService {
    */
   async start(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'chair');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'chair');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'agenda_published') {
         throw Problem.conflict('conference-not-published', 'Only a conference whose agenda is published (and which has not started) can be started.');
       }
@@ -172,7 +171,7 @@ export class MeetingService {
   async recordOutcome(user: AuthUser, conferenceId: string, itemId: string, dto: RecordOutcomeDto, expectedVersion?: number): Promise<OutcomeDto> {
     checkOutcomeActions(dto.actions);
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, conferenceId, 'chair');
+      const group = await authorizeConference(tx, this.groups, user, conferenceId, 'chair');
       const { conference, item, caseStatus } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
       if (conference.status !== 'in_session') throw notInSession('An outcome is recorded while the conference is in session.');
       if (item.status !== 'scheduled') throw itemNotScheduled();
@@ -243,7 +242,7 @@ export class MeetingService {
    */
   async defer(user: AuthUser, conferenceId: string, itemId: string, reason: string, expectedVersion?: number): Promise<DeferralDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, conferenceId, 'staff');
+      const group = await authorizeConference(tx, this.groups, user, conferenceId, 'staff');
       const { conference, item, caseStatus } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
       if (!MEETING_OPEN.includes(conference.status)) {
         throw Problem.conflict('conference-not-open-for-deferral', 'A case is deferred once the agenda is published and until the conference is concluded.');
@@ -320,8 +319,8 @@ export class MeetingService {
    */
   async conclude(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'chair');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'chair');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'in_session') throw notInSession('Only a conference in session can be concluded.');
       const unheard: Array<{ id: string }> = await tx.query(`SELECT id FROM agenda_items WHERE conference_id = $1 AND status = 'scheduled' ORDER BY position`, [id]);
       if (unheard.length) {
@@ -344,31 +343,6 @@ export class MeetingService {
   }
 
   /**
-   * The conference's group, once the user may act: 404 unless they may see the conference, 403
-   * unless the group's chair (`chair`) or its coordinator or chair (`staff`). Takes no lock.
-   */
-  private async authorize(tx: EntityManager, user: AuthUser, conferenceId: string, who: 'chair' | 'staff'): Promise<GroupDto> {
-    const peek = await findConference(tx, conferenceId);
-    const group = peek && (await this.groups.find(peek.group_id, tx));
-    if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-    if (who === 'chair' && !ConferencePolicy.canChair(user, group.id)) {
-      throw new Problem(403, 'not-chair', 'Forbidden', 'Only the group’s chair runs the meeting and records outcomes.');
-    }
-    if (who === 'staff' && !ConferencePolicy.canRunMeeting(user, group.id)) {
-      throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator or chair does this.');
-    }
-    return group;
-  }
-
-  /** Locks the conference row and checks If-Match / `version` against it. */
-  private async lock(tx: EntityManager, id: string, expectedVersion?: number): Promise<ConferenceRow> {
-    const conference = await lockConference(tx, id);
-    if (!conference) throw Problem.notFound('The conference');
-    if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
-    return conference;
-  }
-
-  /**
    * The item's case, then the conference, then the item, locked in that order (as AgendaService.add
    * locks case before conference); with the case's status as of the lock (a case closed while its
    * conference is in session stays on that agenda).
@@ -383,7 +357,7 @@ export class MeetingService {
     if (!peek) throw Problem.notFound('The agenda item');
     const kase = await lockCase(tx, peek.case_id);
     if (!kase) throw Problem.notFound('The agenda item');
-    const conference = await this.lock(tx, conferenceId, expectedVersion);
+    const conference = await lockForChange(tx, conferenceId, expectedVersion);
     // Temporary cross-module read of the case reference, as in conference-store.ts loadAgenda.
     const [item]: ItemRow[] = await tx.query(
       `SELECT a.id, a.case_id, cs.reference AS case_reference, a.kind, a.status, a.is_repeat, a.score
