@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PeopleService } from '../../src/modules/people/people.service.js';
 import { aGroup, aUser, anAgency, PASSWORD, type TestUser } from '../harness/factories.js';
+import { pdfText } from '../harness/pdf-text.js';
 import { eventually } from '../harness/queue-waiter.js';
 import { SmtpCatcher } from '../harness/smtp-catcher.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
@@ -16,15 +17,6 @@ interface Conference {
   capacity: number;
   agenda: Array<{ itemId: string; caseId: string; caseReference: string; position: number; status: string }>;
   attendance: Array<{ agencyId: string; agencyName: string; userId: string | null; present: boolean; confidentialityAcknowledged: boolean; acknowledgedAt: string | null }>;
-}
-
-/** The text drawn on a pdfkit page (uncompressed streams): each TJ array's hex strings decoded and joined. */
-function pdfText(pdf: Buffer): string {
-  const lines: string[] = [];
-  for (const tj of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    lines.push([...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
-  }
-  return lines.join('\n');
 }
 
 /**
