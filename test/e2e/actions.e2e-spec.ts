@@ -147,7 +147,7 @@ describe('actions: lifecycle, inbox and closure', () => {
     const police = (await as(m.reps.police).get(`/api/v1/conferences/${june}/minutes`).expect(200)).body;
     const theirs = police.items.flatMap((i: { actions: Array<{ id: string; agencyId: string; description: string }> }) => i.actions);
     expect(theirs.map((x: { id: string }) => x.id).sort()).toEqual([a.P1.id, a.P2.id].sort());
-    expect(theirs.find((x: { id: string }) => x.id === a.P1.id)).toMatchObject({ agencyId: m.police.id, description: 'Osoitemerkintä.', dueDate: '2027-06-18' });
+    expect(theirs.find((x: { id: string }) => x.id === a.P1.id)).toMatchObject({ agencyId: m.police.id, agencyName: m.police.name, description: 'Osoitemerkintä.', dueDate: '2027-06-18' });
     // The case shows the same: every action to the coordinator, the agency's own to its representative.
     const kase = (await as(m.coordinator).get(`/api/v1/cases/${caseS.id}`).expect(200)).body;
     expect(kase.actions.map((x: { id: string }) => x.id).sort()).toEqual([a.P2.id, a.H1.id, a.S2.id].sort());

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PeopleService } from '../../src/modules/people/people.service.js';
 import { aGroup, aUser, anAgency, PASSWORD, type TestUser } from '../harness/factories.js';
+import { pdfText } from '../harness/pdf-text.js';
+import { eventually } from '../harness/queue-waiter.js';
 import { SmtpCatcher } from '../harness/smtp-catcher.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -15,15 +17,6 @@ interface Conference {
   capacity: number;
   agenda: Array<{ itemId: string; caseId: string; caseReference: string; position: number; status: string }>;
   attendance: Array<{ agencyId: string; agencyName: string; userId: string | null; present: boolean; confidentialityAcknowledged: boolean; acknowledgedAt: string | null }>;
-}
-
-/** The text drawn on a pdfkit page (uncompressed streams): each TJ array's hex strings decoded and joined. */
-function pdfText(pdf: Buffer): string {
-  const lines: string[] = [];
-  for (const tj of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    lines.push([...tj[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
-  }
-  return lines.join('\n');
 }
 
 /**
@@ -436,6 +429,105 @@ describe('conferences: the meeting and its minutes', () => {
       expect(item(after, kase.id).status).toBe('scheduled');
       expect(after.version).toBe(c.version);
       expect(await ds.query(`SELECT 1 FROM agenda_deferrals WHERE item_id = $1`, [item(c, kase.id).itemId])).toHaveLength(0);
+    });
+  });
+
+  /**
+   * A conference in session keeps its agenda: a case closed meanwhile stays on it (the chair hears
+   * it without actions, or defers it without placing it again), and an item gone from the agenda
+   * while a request waited for the conference's lock is a 404.
+   */
+  describe('cases closed or taken off while the meeting runs', () => {
+    let g: { id: string };
+    let gCoord: TestUser;
+    let gChair: TestUser;
+    let c: Conference;
+    let gone: { id: string; reference: string };
+    let closedThenDeferred: { id: string; reference: string };
+    let closedThenHeard: { id: string; reference: string };
+    const view = async (id: string): Promise<Conference> => (await as(gCoord).get(`/api/v1/conferences/${id}`).expect(200)).body;
+
+    beforeAll(async () => {
+      g = await aGroup(t, [social.id, police.id]);
+      gCoord = await aUser(t, social.id, [{ role: 'coordinator', groupId: g.id }]);
+      gChair = await aUser(t, police.id, [{ role: 'chair', groupId: g.id }]);
+      // The same day, 12:00 Helsinki: the group has no later conference.
+      c = (await as(gCoord).post(`/api/v1/groups/${g.id}/conferences`).send({ startsAt: '2027-03-16T10:00:00.000Z' }).expect(201)).body;
+      gone = await aCase(g.id);
+      closedThenDeferred = await aCase(g.id);
+      closedThenHeard = await aCase(g.id);
+      for (const k of [gone, closedThenDeferred, closedThenHeard]) c = await add(gCoord, c.id, k.id);
+      await as(gCoord).post(`/api/v1/conferences/${c.id}/publish`).expect(200);
+      const entries = [{ agencyId: police.id, userId: gChair.id, present: true, confidentialityAcknowledged: true }];
+      await as(gChair).put(`/api/v1/conferences/${c.id}/attendance`).send({ entries }).expect(200);
+      c = (await as(gChair).post(`/api/v1/conferences/${c.id}/start`).expect(200)).body;
+    });
+
+    it('answers 404 (not 500) for an item taken off the agenda while the request waited for the conference', async () => {
+      const itemId = item(c, gone.id).itemId;
+      const [{ db }] = await ds.query(`SELECT current_database() AS db`);
+      const holder = ds.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      try {
+        await holder.query(`SELECT 1 FROM conferences WHERE id = $1 FOR UPDATE`, [c.id]);
+        const pending = as(gCoord).post(`/api/v1/conferences/${c.id}/agenda/${itemId}/defer`).send({ reason: 'Ei aikaa.' }).then((r) => r);
+        // The deferral has read the item and locked its case, and now waits for the conference.
+        await eventually(async () => {
+          const rows = await holder.query(`SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = $1`, [db]);
+          return rows.length > 0;
+        }, 'the deferral to wait for the conference row');
+        const [{ position }] = await holder.query(`DELETE FROM agenda_items WHERE id = $1 RETURNING position`, [itemId]);
+        await holder.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [c.id, position]);
+        await holder.commitTransaction();
+        const res = await pending;
+        expect(res.status).toBe(404);
+        expect(res.body.type).toBe(P('not-found'));
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        await holder.release();
+      }
+      c = await view(c.id);
+      expect(c.agenda.map((i) => i.caseId)).toEqual([closedThenDeferred.id, closedThenHeard.id]);
+    });
+
+    it('defers a case closed during the session without placing it anywhere, even with no later conference', async () => {
+      await as(gCoord).post(`/api/v1/cases/${closedThenDeferred.id}/close`).send({ reason: 'moved_away' }).expect(200);
+      c = await view(c.id);
+      const itemId = item(c, closedThenDeferred.id).itemId;
+      expect(item(c, closedThenDeferred.id).status).toBe('scheduled'); // in session: it stays for the chair
+      const res = await as(gCoord).post(`/api/v1/conferences/${c.id}/agenda/${itemId}/defer`).send({ reason: 'Asia suljettu: muuttanut paikkakunnalta.' }).expect(200);
+      expect(res.body).toEqual({ itemId, caseId: closedThenDeferred.id, caseReference: closedThenDeferred.reference, status: 'deferred', deferredTo: null });
+      const items = await ds.query(`SELECT status FROM agenda_items WHERE case_id = $1`, [closedThenDeferred.id]);
+      expect(items).toEqual([{ status: 'deferred' }]);
+      const [raw] = await ds.query(`SELECT * FROM agenda_deferrals WHERE item_id = $1`, [itemId]);
+      expect(rawBytes(raw)).not.toContain('muuttanut');
+      expect(await auditRows(c.id, 'agenda.place')).toHaveLength(0);
+      expect((await auditRows(c.id, 'conference.defer'))[0].details).toMatchObject({ caseId: closedThenDeferred.id, hearingId: itemId, toState: 'deferred' });
+    });
+
+    it('hears a case closed during the session without actions (422 `case-closed` with them), then concludes', async () => {
+      await as(gChair).post(`/api/v1/cases/${closedThenHeard.id}/close`).send({ reason: 'consent_withdrawn' }).expect(200);
+      const url = `/api/v1/conferences/${c.id}/agenda/${item(c, closedThenHeard.id).itemId}/outcome`;
+      const withActions = await as(gChair)
+        .post(url)
+        .send({ riskSummary: 'Keksitty riskiarvio.', riskLevel: 'standard', actions: [{ agencyId: police.id, description: 'Seuranta.', dueInWorkingDays: 5 }] })
+        .expect(422);
+      expect(withActions.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(withActions.body.type).toBe(P('case-closed'));
+      expect(await ds.query(`SELECT 1 FROM actions WHERE case_id = $1`, [closedThenHeard.id])).toHaveLength(0);
+      expect(item(await view(c.id), closedThenHeard.id).status).toBe('scheduled');
+
+      const res = await as(gChair).post(url).send({ riskSummary: 'Keksitty riskiarvio.', riskLevel: 'standard', actions: [] }).expect(200);
+      expect(res.body).toMatchObject({ caseId: closedThenHeard.id, status: 'heard', actions: [] });
+      const [kase] = await ds.query(`SELECT status FROM cases WHERE id = $1`, [closedThenHeard.id]);
+      expect(kase.status).toBe('closed');
+      expect((await as(gChair).post(`/api/v1/conferences/${c.id}/conclude`).expect(200)).body.status).toBe('concluded');
+      const minutes = (await as(gCoord).get(`/api/v1/conferences/${c.id}/minutes`).expect(200)).body;
+      expect(minutes.items.map((i: { status: string; deferral: { deferredTo: string | null } | null }) => [i.status, i.deferral?.deferredTo ?? null])).toEqual([
+        ['deferred', null],
+        ['heard', null],
+      ]);
     });
   });
 });

@@ -59,11 +59,13 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     this.conferences.useActions(this);
     // A case closed by a person (consent withdrawn, moved away, …): its open actions stop.
     this.cases.onClosure((tx, caseId) => this.cancelOpenActionsOfCase(tx, caseId));
-    // GET /cases/:id lists the actions the reader may see (an agency representative: their own agency's).
-    this.cases.useActions(async (tx, caseId, user) => {
-      const rows: ActionRow[] = await tx.query(`${SELECT_ACTION} WHERE a.case_id = $1 ORDER BY a.due_date, a.id`, [caseId]);
-      const today = this.today();
-      return rows.filter((r) => ActionPolicy.canSee(user, subjectOf(r))).map((r) => toActionDto(r, this.crypto, today));
+    this.cases.provide({
+      // GET /cases/:id lists the actions the reader may see (an agency representative: their own agency's).
+      actions: async (tx, caseId, user) => {
+        const rows: ActionRow[] = await tx.query(`${SELECT_ACTION} WHERE a.case_id = $1 ORDER BY a.due_date, a.id`, [caseId]);
+        const today = this.today();
+        return rows.filter((r) => ActionPolicy.canSee(user, subjectOf(r))).map((r) => toActionDto(r, this.crypto, today));
+      },
     });
   }
 
@@ -98,7 +100,7 @@ export class ActionsService implements ActionsPort, OnModuleInit {
       const row = (await findAction(tx, id))!;
       await this.ladder.schedule(tx, row, group.settings, { acknowledge: true, due: true }, 1);
       await this.ladder.mailAgency(tx, 'action.assigned', row, group.settings, 'v1');
-      out.push({ id, agencyId: input.agencyId, description: input.description, dueDate, status: 'assigned' });
+      out.push({ id, agencyId: input.agencyId, agencyName: row.agency_name, description: input.description, dueDate, status: 'assigned' });
     }
     // A review hearing that agreed nothing new may leave every action done: the case closes.
     if (out.length === 0) await this.closeCaseIfDone(tx, p.caseId);
@@ -118,6 +120,7 @@ export class ActionsService implements ActionsPort, OnModuleInit {
       id: r.id,
       agendaItemId: r.agenda_item_id!,
       agencyId: r.agency_id,
+      agencyName: r.agency_name,
       description: this.crypto.decrypt(r.description_enc, this.ctx(r.id, 'description')),
       dueDate: r.due_date,
       status: r.status,

@@ -21,12 +21,13 @@ export const CASE_CLOSED = 'case.closed';
 const versionConflict = () => Problem.conflict('version-conflict', 'The case was changed by someone else; reload and try again.');
 const caseClosed = () => Problem.conflict('case-closed', 'The case is closed.');
 
+/** The case's referrals, summarised for GET /cases/:id (provided by the referrals module). */
 export type ReferralSummaries = (manager: EntityManager, caseId: string) => Promise<object[]>;
-/** Whether the case is on a published agenda of the group and the agency is a member of it (registered by the conferences module). */
 /** Called inside the closing transaction, before its audit row. */
 export type ClosureListener = (tx: EntityManager, caseId: string, reason: CloseReason) => Promise<void>;
+/** Whether the case is on a published agenda of the group and the agency is a member of it (provided by the conferences module). */
 export type PublishedAgendaAccess = (manager: EntityManager, caseId: string, groupId: string, agencyId: string) => Promise<boolean>;
-/** The cases on a published agenda of these groups, of which the agency is a member (registered by the conferences module). */
+/** The cases on a published agenda of these groups, of which the agency is a member (provided by the conferences module). */
 export type PublishedAgendaCases = (manager: EntityManager | DataSource, agencyId: string, groupIds: string[]) => Promise<string[]>;
 /** A case's place on a conference's agenda, as GET /cases/:id shows it. */
 export interface Hearing {
@@ -36,10 +37,28 @@ export interface Hearing {
   status: 'scheduled' | 'heard' | 'deferred';
   riskLevel: 'high' | 'medium' | 'standard' | null;
 }
-/** The case's agenda items, earliest conference first (registered by the conferences module). */
+/** The case's agenda items, earliest conference first (provided by the conferences module). */
 export type HearingsSource = (manager: EntityManager, caseId: string) => Promise<Hearing[]>;
-/** The case's actions this user may see (registered by the actions module). */
+/** The case's actions this user may see (provided by the actions module). */
 export type ActionsSource = (manager: EntityManager, caseId: string, user: AuthUser) => Promise<object[]>;
+
+/**
+ * What modules that depend on cases hand back to it (CasesService.provide, in their
+ * onModuleInit): cases cannot import them without a cycle. A port not provided (its module not
+ * loaded) reads as nothing: no referrals, hearings or actions, no published-agenda access.
+ */
+export interface CasePorts {
+  /** Referrals: the case's referrals, summarised. */
+  referralSummaries: ReferralSummaries;
+  /** Conferences: the "on a published agenda" fact of need to know, for one case ... */
+  publishedAgendaAccess: PublishedAgendaAccess;
+  /** ... and for a list: the cases a member agency's representative may see. */
+  publishedAgendaCases: PublishedAgendaCases;
+  /** Conferences: the case's hearings (its agenda items and their outcomes' risk levels). */
+  hearings: HearingsSource;
+  /** Actions: the case's actions, filtered by their own need-to-know rule. */
+  actions: ActionsSource;
+}
 
 interface CaseRow {
   id: string;
@@ -86,39 +105,13 @@ export class CasesService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  private referralSummaries?: ReferralSummaries;
+  private ports: Partial<CasePorts> = {};
 
-  /** Referrals depend on cases (accepting one opens a case); they hand their summaries back here. */
-  useReferralSummaries(source: ReferralSummaries): void {
-    this.referralSummaries = source;
-  }
-
-  private publishedAgendaAccess?: PublishedAgendaAccess;
-
-  /** Conferences depend on cases; they hand back the "on a published agenda" check of need to know. */
-  usePublishedAgendaAccess(check: PublishedAgendaAccess): void {
-    this.publishedAgendaAccess = check;
-  }
-
-  private publishedAgendaCases?: PublishedAgendaCases;
-
-  /** Conferences hand back the same rule for a list: the cases a member agency's representative may see. */
-  usePublishedAgendaCases(source: PublishedAgendaCases): void {
-    this.publishedAgendaCases = source;
-  }
-
-  private actionsSource?: ActionsSource;
-
-  /** Actions hand back the case's actions, filtered by their own need-to-know rule. */
-  useActions(source: ActionsSource): void {
-    this.actionsSource = source;
-  }
-
-  private hearings?: HearingsSource;
-
-  /** Conferences hand back a case's hearings (its agenda items and their outcomes' risk levels). */
-  useHearings(source: HearingsSource): void {
-    this.hearings = source;
+  /** A dependent module hands its ports here (CasePorts); each port is provided once (a second time throws). */
+  provide(p: Partial<CasePorts>): void {
+    const twice = (Object.keys(p) as Array<keyof CasePorts>).filter((k) => this.ports[k] !== undefined);
+    if (twice.length) throw new Error(`CasesService.provide: ${twice.join(', ')} provided twice`);
+    this.ports = { ...this.ports, ...p };
   }
 
   /**
@@ -199,15 +192,15 @@ export class CasesService {
       if (!row || !(await this.maySee(tx, user, row))) throw Problem.notFound('The case');
       const [victim, ...others] = await this.people.readMany(tx, [row.victim_id, ...row.perpetrator_ids, ...row.child_ids]);
       const strip = ({ groupId: _g, role: _r, statGender: _s, statAgeBand: _a, version: _v, createdAt: _c, updatedAt: _u, anonymisedAt: _x, ...rest }: Record<string, unknown>) => rest;
-      const referrals = (await this.referralSummaries?.(tx, id)) ?? [];
+      const referrals = (await this.ports.referralSummaries?.(tx, id)) ?? [];
       const view = {
         ...this.summary(row),
         victim: strip(victim as unknown as Record<string, unknown>),
         perpetrators: others.slice(0, row.perpetrator_ids.length).map((p) => strip(p as unknown as Record<string, unknown>)),
         children: others.slice(row.perpetrator_ids.length).map((p) => strip(p as unknown as Record<string, unknown>)),
         referrals,
-        hearings: (await this.hearings?.(tx, id)) ?? [],
-        actions: (await this.actionsSource?.(tx, id, user)) ?? [],
+        hearings: (await this.ports.hearings?.(tx, id)) ?? [],
+        actions: (await this.ports.actions?.(tx, id, user)) ?? [],
         advocate: row.advocate_agency_id ? { agencyId: row.advocate_agency_id, userId: row.advocate_user_id } : null,
         victimViews: await this.victimViews(tx, id),
       };
@@ -353,9 +346,7 @@ export class CasesService {
     );
     for (const listener of this.closureListeners) await listener(tx, id, reason);
     const group = await this.groups.find(row.group_id, tx);
-    for (const agencyId of group?.agencyIds ?? []) {
-      const agency = await this.agencies.find(agencyId, tx);
-      if (!agency?.active || !agency.email) continue;
+    for (const agency of group ? await this.agencies.activeMailboxes(group.agencyIds, tx) : []) {
       await this.notifications.enqueue(tx, {
         kind: CASE_CLOSED,
         recipient: agency.email,
@@ -414,7 +405,8 @@ export class CasesService {
     const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
     // Need to know of a member agency's representative: open cases on a published agenda of the group.
     const repGroups = user.roles.filter((r) => r.role === 'agency_rep' && r.groupId !== null).map((r) => r.groupId!);
-    const repCases = user.agencyId && repGroups.length && this.publishedAgendaCases ? await this.publishedAgendaCases(this.db, user.agencyId, repGroups) : [];
+    const publishedAgendaCases = this.ports.publishedAgendaCases;
+    const repCases = user.agencyId && repGroups.length && publishedAgendaCases ? await publishedAgendaCases(this.db, user.agencyId, repGroups) : [];
     const rows: CaseRow[] = await this.db.query(
       `${SELECT_CASE}
         WHERE ($1::uuid IS NULL OR c.group_id = $1) AND ($2::text IS NULL OR c.status = $2)
@@ -438,8 +430,9 @@ export class CasesService {
   private async maySee(tx: EntityManager, user: AuthUser, row: CaseRow): Promise<boolean> {
     const s = subject(row);
     if (CasePolicy.canSee(user, s)) return true;
-    if (!CasePolicy.mayBeAgencyRepOf(user, s) || !this.publishedAgendaAccess) return false;
-    const onPublishedAgenda = await this.publishedAgendaAccess(tx, row.id, row.group_id, user.agencyId!);
+    const publishedAgendaAccess = this.ports.publishedAgendaAccess;
+    if (!CasePolicy.mayBeAgencyRepOf(user, s) || !publishedAgendaAccess) return false;
+    const onPublishedAgenda = await publishedAgendaAccess(tx, row.id, row.group_id, user.agencyId!);
     return CasePolicy.canSee(user, { ...s, onPublishedAgenda });
   }
 

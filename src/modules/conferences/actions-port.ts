@@ -18,6 +18,8 @@ export interface OutcomeActionInput {
 export interface RecordedAction {
   id: string;
   agencyId: string;
+  /** The owning agency's name (for the minutes and the outcome's answer). */
+  agencyName: string;
   description: string;
   dueDate: string;
   status: string;

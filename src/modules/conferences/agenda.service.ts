@@ -12,17 +12,16 @@ import { ConferenceNoticesService } from './conference-notices.service.js';
 import {
   NOT_TAKEN_PLACE,
   OPEN_FOR_PLACEMENT,
+  authorizeConference,
   bumpVersion,
-  findConference,
   findScheduledItem,
   insertAgendaItem,
   loadView,
   lockCase,
   lockConference,
-  versionConflict,
+  lockForChange,
   type ConferenceRow,
 } from './conference-store.js';
-import { ConferencePolicy } from './conference.policy.js';
 import type { AgendaKind, ConferenceDto } from './dto/conference.dto.js';
 
 /**
@@ -61,11 +60,7 @@ export class AgendaService implements OnModuleInit {
     if (!conference || !OPEN_FOR_PLACEMENT.includes(conference.status)) return;
     const [current] = await tx.query(`SELECT position FROM agenda_items WHERE id = $1 AND status = 'scheduled'`, [item.item_id]);
     if (!current) return;
-    await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [item.item_id]);
-    await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conference.id, current.position]);
-    await bumpVersion(tx, conference.id);
-    await this.notices.cancelVictimViewsReminder(tx, item.item_id);
-    if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
+    await this.takeOffAgenda(tx, conference, item.item_id, current.position);
   }
 
   /**
@@ -96,7 +91,7 @@ export class AgendaService implements OnModuleInit {
       const [{ heard }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM agenda_items WHERE case_id = $1 AND status = 'heard') AS heard`, [caseId]);
       const kind: AgendaKind = kase.is_repeat ? 'repeat' : heard ? 'review' : 'new';
       const { itemId } = await insertAgendaItem(tx, conference, { caseId, kind, isRepeat: kase.is_repeat, score: null, deferredFrom: null, now: this.clock.now() });
-      const view = await this.view(tx, conferenceId);
+      const view = await loadView(tx, conferenceId);
       if (conference.status === 'agenda_published') {
         const settings = await this.groups.settings(conference.group_id, tx);
         await this.notices.askAdvocate(tx, itemId, conference, settings.victimViewsReminderWorkingDays);
@@ -121,17 +116,13 @@ export class AgendaService implements OnModuleInit {
       if (!item) throw Problem.notFound('The agenda item');
       if (!OPEN_FOR_PLACEMENT.includes(conference.status)) throw conferenceClosed();
       if (item.status !== 'scheduled') throw Problem.conflict('agenda-item-not-scheduled', 'Only a scheduled item can be taken off the agenda.');
-      await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
-      await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conferenceId, item.position]);
-      await bumpVersion(tx, conferenceId);
-      await this.notices.cancelVictimViewsReminder(tx, itemId);
-      if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
+      const version = await this.takeOffAgenda(tx, conference, itemId, item.position);
       await this.audit.record(tx, {
         action: 'agenda.remove',
         objectType: 'conference',
         objectId: conferenceId,
         groupId: conference.group_id,
-        details: { conferenceId, caseId: item.case_id, version: conference.version + 1 },
+        details: { conferenceId, caseId: item.case_id, version },
       });
     });
   }
@@ -159,7 +150,7 @@ export class AgendaService implements OnModuleInit {
         [conferenceId, order],
       );
       await bumpVersion(tx, conferenceId);
-      const view = await this.view(tx, conferenceId);
+      const view = await loadView(tx, conferenceId);
       if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, view.version);
       await this.audit.record(tx, {
         action: 'agenda.reorder',
@@ -177,17 +168,24 @@ export class AgendaService implements OnModuleInit {
    * may see it, 403 unless coordinator, 409 `version-conflict` against `If-Match`.
    */
   private async lockManageable(tx: EntityManager, user: AuthUser, conferenceId: string, expectedVersion?: number): Promise<ConferenceRow> {
-    const peek = await findConference(tx, conferenceId);
-    const group = peek && (await this.groups.find(peek.group_id, tx));
-    if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-    if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator changes the agenda.');
-    const conference = (await lockConference(tx, conferenceId))!;
-    if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
-    return conference;
+    await authorizeConference(tx, this.groups, user, conferenceId, 'coordinator', 'Only the group’s coordinator changes the agenda.');
+    return lockForChange(tx, conferenceId, expectedVersion);
   }
 
-  private async view(tx: EntityManager, conferenceId: string): Promise<ConferenceDto> {
-    return loadView(tx, conferenceId);
+  /**
+   * Takes a scheduled item (at `position`) off the agenda of a locked conference that is planned
+   * or published: the items after it move up, the version is bumped, the advocate's victim-views
+   * reminder cancelled and, on a published agenda, the member agencies told again. Returns the
+   * conference's new version.
+   */
+  private async takeOffAgenda(tx: EntityManager, conference: ConferenceRow, itemId: string, position: number): Promise<number> {
+    await tx.query(`DELETE FROM agenda_items WHERE id = $1`, [itemId]);
+    await tx.query(`UPDATE agenda_items SET position = position - 1 WHERE conference_id = $1 AND position > $2`, [conference.id, position]);
+    await bumpVersion(tx, conference.id);
+    const version = conference.version + 1;
+    await this.notices.cancelVictimViewsReminder(tx, itemId);
+    if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, version);
+    return version;
   }
 }
 

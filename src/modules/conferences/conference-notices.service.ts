@@ -4,7 +4,7 @@ import { helsinkiDateTime, toHelsinkiDate, workingDaysBefore } from '../../../li
 import { CasesService } from '../cases/cases.service.js';
 import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
-import { AgenciesService } from '../identity/agencies.service.js';
+import { AgenciesService, type AgencyMailbox } from '../identity/agencies.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { TimerHandlerRegistry } from '../timers/timer-handler.registry.js';
 import { TimersService } from '../timers/timers.service.js';
@@ -166,13 +166,8 @@ export class ConferenceNoticesService implements OnModuleInit {
     };
   }
 
-  private async memberMailboxes(tx: EntityManager, group: GroupDto): Promise<Array<{ id: string; name: string; email: string }>> {
-    const out = [];
-    for (const agencyId of group.agencyIds) {
-      const agency = await this.agencies.find(agencyId, tx);
-      if (agency?.active && agency.email) out.push({ id: agency.id, name: agency.name, email: agency.email });
-    }
-    return out;
+  private memberMailboxes(tx: EntityManager, group: GroupDto): Promise<AgencyMailbox[]> {
+    return this.agencies.activeMailboxes(group.agencyIds, tx);
   }
 
   /** The item, while scheduled on a published conference and its case open; with the case's advocate agency. */

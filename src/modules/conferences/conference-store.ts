@@ -6,9 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Problem } from '../../common/problems/problem.js';
+import type { AuthUser } from '../../common/request-context.js';
 import type { Hearing } from '../cases/cases.service.js';
+import type { GroupDto } from '../groups/dto/group.dto.js';
+import type { GroupsService } from '../groups/groups.service.js';
 import { insertionIndex, type AgendaPriority } from './agenda-order.js';
 import { slotStartsAt } from './conference-schedule.js';
+import { ConferencePolicy } from './conference.policy.js';
 import type { AgendaItemDto, AgendaKind, AgendaItemStatus, AttendanceDto, ConferenceDto, ConferenceStatus, ConferenceSummaryDto } from './dto/conference.dto.js';
 
 export type Queryable = EntityManager | DataSource;
@@ -30,6 +34,8 @@ export interface ConferenceRow {
   extraordinary: boolean;
   status: ConferenceStatus;
   version: number;
+  started_at: Date | null;
+  concluded_at: Date | null;
   scheduled_count: number;
 }
 
@@ -54,7 +60,7 @@ export interface CaseRow {
 }
 
 const CONFERENCE_COLUMNS = `c.id, c.group_id, c.starts_at, c.ends_at, c.cutoff_at, c.capacity, c.minutes_per_case, c.location,
-  c.extraordinary, c.status, c.version`;
+  c.extraordinary, c.status, c.version, c.started_at, c.concluded_at`;
 const SCHEDULED_COUNT = `(SELECT count(*)::int FROM agenda_items a WHERE a.conference_id = c.id AND a.status = 'scheduled')`;
 export const SELECT_CONFERENCE = `SELECT ${CONFERENCE_COLUMNS}, ${SCHEDULED_COUNT} AS scheduled_count FROM conferences c`;
 
@@ -73,6 +79,44 @@ export async function lockConference(m: EntityManager, id: string): Promise<Conf
   if (!row) return undefined;
   const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM agenda_items WHERE conference_id = $1 AND status = 'scheduled'`, [id]);
   return { ...row, scheduled_count: n };
+}
+
+/** Who does a use case on one conference: the group's coordinator, its chair, or either of them (`staff`). */
+export type ConferenceActor = 'coordinator' | 'chair' | 'staff';
+
+const ACTORS: Record<ConferenceActor, { may: (user: AuthUser, groupId: string) => boolean; slug: string; detail: string }> = {
+  coordinator: { may: ConferencePolicy.canManage, slug: 'forbidden', detail: 'Only the group’s coordinator does this.' },
+  chair: { may: ConferencePolicy.canChair, slug: 'not-chair', detail: 'Only the group’s chair runs the meeting and records outcomes.' },
+  staff: { may: ConferencePolicy.canRunMeeting, slug: 'forbidden', detail: 'Only the group’s coordinator or chair does this.' },
+};
+
+/**
+ * The conference's group, once the user may act on it: 404 unless they may see the conference
+ * (ConferencePolicy.canSeeAgenda), 403 unless they are `who` (`detail` says what only they do).
+ * Takes no lock: the caller locks next (lockForChange), in its own order of locks.
+ */
+export async function authorizeConference(
+  m: EntityManager,
+  groups: Pick<GroupsService, 'find'>,
+  user: AuthUser,
+  conferenceId: string,
+  who: ConferenceActor,
+  detail?: string,
+): Promise<GroupDto> {
+  const peek = await findConference(m, conferenceId);
+  const group = peek && (await groups.find(peek.group_id, m));
+  if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
+  const actor = ACTORS[who];
+  if (!actor.may(user, group.id)) throw new Problem(403, actor.slug, 'Forbidden', detail ?? actor.detail);
+  return group;
+}
+
+/** Locks the conference row (lockConference) and checks If-Match / `version` against it (409 `version-conflict`). */
+export async function lockForChange(m: EntityManager, id: string, expectedVersion?: number): Promise<ConferenceRow> {
+  const conference = await lockConference(m, id);
+  if (!conference) throw Problem.notFound('The conference');
+  if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
+  return conference;
 }
 
 export async function bumpVersion(m: EntityManager, conferenceId: string): Promise<void> {

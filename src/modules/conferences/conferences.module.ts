@@ -20,7 +20,7 @@ import { MinutesService } from './minutes.service.js';
  * its ActionsPort to ConferencesService.useActions (it depends on this module, not the reverse). AuditService and the Clock are global. Publishing (ConferenceNoticesService)
  * mails the member agencies and owns the timer kinds `conference.reminder` and
  * `conference.victim-views-reminder`. It registers the published-agenda rule of need to know
- * (one case, and the list) and a case's hearings into CasesService (CasesModule must not import
+ * (one case, and the list) and a case’s hearings into CasesService.provide (CasesModule must not import
  * this module).
  */
 @Module({

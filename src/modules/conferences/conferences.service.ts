@@ -15,6 +15,7 @@ import { CadenceError, MAX_GENERATE_DAYS, cadenceMeetingDates, cutoffFor, defaul
 import {
   OPEN_FOR_PLACEMENT,
   SELECT_CONFERENCE,
+  authorizeConference,
   findConference,
   findScheduledItem,
   hearingsOf,
@@ -23,10 +24,10 @@ import {
   loadAttendance,
   lockCase,
   lockConference,
+  lockForChange,
   requireTransaction,
   toSummary,
   toView,
-  versionConflict,
   type ConferenceRow,
   type Queryable,
 } from './conference-store.js';
@@ -103,22 +104,30 @@ export class ConferencesService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // Need to know: a member agency's representative sees a case once it is on a published agenda.
-    this.cases.usePublishedAgendaAccess(async (manager, caseId, groupId, agencyId) =>
-      (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)));
-    this.cases.usePublishedAgendaCases((manager, agencyId, groupIds) => this.publishedAgendaCases(manager, agencyId, groupIds));
-    this.cases.useHearings((manager, caseId) => hearingsOf(manager, caseId));
+    this.cases.provide({
+      // Need to know: a member agency's representative sees a case once it is on a published agenda.
+      publishedAgendaAccess: async (manager, caseId, groupId, agencyId) =>
+        (await this.groups.isMember(groupId, agencyId, manager)) && (await this.isOnPublishedAgenda(manager, caseId, groupId)),
+      publishedAgendaCases: (manager, agencyId, groupIds) => this.publishedAgendaCases(manager, agencyId, groupIds),
+      hearings: (manager, caseId) => hearingsOf(manager, caseId),
+    });
   }
 
-  /** The cases on a published agenda (status ≠ planned) of those of the groups the agency is a member of. */
+  /**
+   * The open cases on a published agenda (status ≠ planned) of those of the groups the agency is a
+   * member of (a closed case is not shown to a representative, so it is not listed). Temporary
+   * cross-module read of `group_agencies` and `cases` (status only), as in conference-store.ts.
+   */
   private async publishedAgendaCases(manager: Queryable, agencyId: string, groupIds: string[]): Promise<string[]> {
-    const member: string[] = [];
-    for (const groupId of new Set(groupIds)) if (await this.groups.isMember(groupId, agencyId, manager)) member.push(groupId);
-    if (member.length === 0) return [];
+    if (groupIds.length === 0) return [];
     const rows: Array<{ case_id: string }> = await manager.query(
-      `SELECT DISTINCT a.case_id FROM agenda_items a JOIN conferences c ON c.id = a.conference_id
-        WHERE c.group_id = ANY($1::uuid[]) AND c.status <> 'planned'`,
-      [member],
+      `SELECT DISTINCT a.case_id
+         FROM agenda_items a
+         JOIN conferences c ON c.id = a.conference_id AND c.status <> 'planned'
+         JOIN group_agencies ga ON ga.group_id = c.group_id AND ga.agency_id = $2
+         JOIN cases cs ON cs.id = a.case_id AND cs.status = 'open'
+        WHERE c.group_id = ANY($1::uuid[])`,
+      [[...new Set(groupIds)], agencyId],
     );
     return rows.map((r) => r.case_id);
   }
@@ -146,12 +155,8 @@ export class ConferencesService implements OnModuleInit {
    */
   async publish(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const peek = await findConference(tx, id);
-      const group = peek && (await this.groups.find(peek.group_id, tx));
-      if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-      if (!ConferencePolicy.canManage(user, group.id)) throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator publishes the agenda.');
-      const conference = (await lockConference(tx, id))!;
-      if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
+      const group = await authorizeConference(tx, this.groups, user, id, 'coordinator', 'Only the group’s coordinator publishes the agenda.');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'planned') throw Problem.conflict('conference-not-planned', 'Only a planned conference can be published; this agenda is already published or the conference has taken place.');
       await tx.query(`UPDATE conferences SET status = 'agenda_published', published_at = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
       const version = conference.version + 1;

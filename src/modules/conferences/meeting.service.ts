@@ -13,8 +13,7 @@ import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { ConferenceNoticesService } from './conference-notices.service.js';
-import { bumpVersion, findConference, loadView, lockCase, lockConference, versionConflict, type ConferenceRow } from './conference-store.js';
-import { ConferencePolicy } from './conference.policy.js';
+import { OPEN_FOR_PLACEMENT, authorizeConference, bumpVersion, loadView, lockCase, lockForChange, type CaseRow, type ConferenceRow } from './conference-store.js';
 import { ConferencesService } from './conferences.service.js';
 import { checkAttendanceEntries, checkOutcomeActions } from './meeting-rules.js';
 import type {
@@ -74,8 +73,8 @@ export class MeetingService {
   async recordAttendance(user: AuthUser, id: string, entries: AttendanceEntryDto[], expectedVersion?: number): Promise<ConferenceDto> {
     checkAttendanceEntries(entries);
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'staff');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'staff');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (!MEETING_OPEN.includes(conference.status)) {
         throw Problem.conflict('conference-not-open-for-attendance', 'Attendance is recorded once the agenda is published and until the conference is concluded.');
       }
@@ -132,8 +131,8 @@ export class MeetingService {
    */
   async start(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'chair');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'chair');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'agenda_published') {
         throw Problem.conflict('conference-not-published', 'Only a conference whose agenda is published (and which has not started) can be started.');
       }
@@ -165,15 +164,25 @@ export class MeetingService {
    * `agenda-item-not-scheduled`): the item is heard, the risk summary stored encrypted, the
    * case's last hearing set, and the actions created by the actions module through its port
    * (ActionsPort.createForOutcome) before the audit row. Each action has exactly one of dueDate
-   * and dueInWorkingDays (400 otherwise, before anything else happens).
+   * and dueInWorkingDays (400 otherwise, before anything else happens). A case closed while the
+   * conference is in session may still be heard, but agrees no actions (422 `case-closed` when
+   * `actions` is not empty).
    */
   async recordOutcome(user: AuthUser, conferenceId: string, itemId: string, dto: RecordOutcomeDto, expectedVersion?: number): Promise<OutcomeDto> {
     checkOutcomeActions(dto.actions);
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, conferenceId, 'chair');
-      const { conference, item } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, conferenceId, 'chair');
+      const { conference, item, caseStatus } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
       if (conference.status !== 'in_session') throw notInSession('An outcome is recorded while the conference is in session.');
       if (item.status !== 'scheduled') throw itemNotScheduled();
+      const closed = caseStatus === 'closed';
+      if (closed && dto.actions.length > 0) {
+        throw Problem.unprocessable(
+          'case-closed',
+          'Case closed',
+          'The case was closed after it was put on this agenda: its hearing may be recorded, but without actions (record the outcome with `actions: []`).',
+        );
+      }
       const now = this.clock.now();
       await tx.query(`INSERT INTO agenda_outcomes (item_id, risk_summary_enc, risk_level, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)`, [
         itemId,
@@ -186,7 +195,7 @@ export class MeetingService {
       await bumpVersion(tx, conferenceId);
       await this.notices.cancelVictimViewsReminder(tx, itemId);
       const { victimId } = await this.cases.markHeard(tx, item.case_id, now);
-      const port = this.conferences.actions;
+      const port = closed ? undefined : this.conferences.actions;
       if (!port && dto.actions.length > 0) throw new Error('MeetingService.recordOutcome: no ActionsPort registered (ConferencesService.useActions), so the outcome’s actions cannot be created');
       const actions = port
         ? await port.createForOutcome(tx, {
@@ -228,23 +237,27 @@ export class MeetingService {
    * encrypted) and the case placed first of all on the group's next regular conference that
    * has not taken place (planned or published, starting after this one), whatever its cut-off
    * and even when its agenda is full (ConferencesService.placeCase with `deferredFrom`). No
-   * such conference: 422 `no-next-conference`, and nothing changes.
+   * such conference: 422 `no-next-conference`, and nothing changes. A case closed while the
+   * conference is in session is deferred with its reason but placed nowhere (`deferredTo` null).
    */
   async defer(user: AuthUser, conferenceId: string, itemId: string, reason: string, expectedVersion?: number): Promise<DeferralDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, conferenceId, 'staff');
-      const { conference, item } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, conferenceId, 'staff');
+      const { conference, item, caseStatus } = await this.lockItem(tx, conferenceId, itemId, expectedVersion);
       if (!MEETING_OPEN.includes(conference.status)) {
         throw Problem.conflict('conference-not-open-for-deferral', 'A case is deferred once the agenda is published and until the conference is concluded.');
       }
       if (item.status !== 'scheduled') throw itemNotScheduled();
-      const [next]: Array<{ id: string }> = await tx.query(
-        `SELECT id FROM conferences
-          WHERE group_id = $1 AND status IN ('planned', 'agenda_published') AND NOT extraordinary AND starts_at > $2 AND id <> $3
-          ORDER BY starts_at, id LIMIT 1`,
-        [group.id, conference.starts_at, conferenceId],
-      );
-      if (!next) {
+      const closed = caseStatus === 'closed';
+      const [next]: Array<{ id: string }> = closed
+        ? []
+        : await tx.query(
+            `SELECT id FROM conferences
+              WHERE group_id = $1 AND status = ANY($2::text[]) AND NOT extraordinary AND starts_at > $3 AND id <> $4
+              ORDER BY starts_at, id LIMIT 1`,
+            [group.id, OPEN_FOR_PLACEMENT, conference.starts_at, conferenceId],
+          );
+      if (!closed && !next) {
         throw Problem.unprocessable(
           'no-next-conference',
           'No next conference',
@@ -264,16 +277,19 @@ export class MeetingService {
       // Before the meeting, taking a case off the published agenda is an agenda change like any other.
       if (conference.status === 'agenda_published') await this.notices.noticeAgenda(tx, conference, conference.version + 1);
       // placeCase records its own audit row (agenda.place): from here on nothing but audit rows.
-      const placement = await this.conferences.placeCase(tx, {
-        groupId: group.id,
-        caseId: item.case_id,
-        kind: item.kind,
-        isRepeat: item.is_repeat,
-        score: item.score,
-        conferenceId: next.id,
-        now,
-        deferredFrom: itemId,
-      });
+      // A closed case is not heard again: it goes on no other agenda.
+      const placement = next
+        ? await this.conferences.placeCase(tx, {
+            groupId: group.id,
+            caseId: item.case_id,
+            kind: item.kind,
+            isRepeat: item.is_repeat,
+            score: item.score,
+            conferenceId: next.id,
+            now,
+            deferredFrom: itemId,
+          })
+        : null;
       await this.audit.record(tx, {
         action: 'conference.defer',
         objectType: 'conference',
@@ -286,7 +302,7 @@ export class MeetingService {
         caseId: item.case_id,
         caseReference: item.case_reference,
         status: 'deferred',
-        deferredTo: {
+        deferredTo: placement && {
           conferenceId: placement.conferenceId,
           itemId: placement.itemId,
           startsAt: placement.startsAt.toISOString(),
@@ -303,8 +319,8 @@ export class MeetingService {
    */
   async conclude(user: AuthUser, id: string, expectedVersion?: number): Promise<ConferenceDto> {
     return this.db.transaction(async (tx) => {
-      const group = await this.authorize(tx, user, id, 'chair');
-      const conference = await this.lock(tx, id, expectedVersion);
+      const group = await authorizeConference(tx, this.groups, user, id, 'chair');
+      const conference = await lockForChange(tx, id, expectedVersion);
       if (conference.status !== 'in_session') throw notInSession('Only a conference in session can be concluded.');
       const unheard: Array<{ id: string }> = await tx.query(`SELECT id FROM agenda_items WHERE conference_id = $1 AND status = 'scheduled' ORDER BY position`, [id]);
       if (unheard.length) {
@@ -327,57 +343,47 @@ export class MeetingService {
   }
 
   /**
-   * The conference's group, once the user may act: 404 unless they may see the conference, 403
-   * unless the group's chair (`chair`) or its coordinator or chair (`staff`). Takes no lock.
+   * The item's case, then the conference, then the item, locked in that order (as AgendaService.add
+   * locks case before conference); with the case's status as of the lock (a case closed while its
+   * conference is in session stays on that agenda).
    */
-  private async authorize(tx: EntityManager, user: AuthUser, conferenceId: string, who: 'chair' | 'staff'): Promise<GroupDto> {
-    const peek = await findConference(tx, conferenceId);
-    const group = peek && (await this.groups.find(peek.group_id, tx));
-    if (!peek || !group || !ConferencePolicy.canSeeAgenda(user, group, peek.status)) throw Problem.notFound('The conference');
-    if (who === 'chair' && !ConferencePolicy.canChair(user, group.id)) {
-      throw new Problem(403, 'not-chair', 'Forbidden', 'Only the group’s chair runs the meeting and records outcomes.');
-    }
-    if (who === 'staff' && !ConferencePolicy.canRunMeeting(user, group.id)) {
-      throw new Problem(403, 'forbidden', 'Forbidden', 'Only the group’s coordinator or chair does this.');
-    }
-    return group;
-  }
-
-  /** Locks the conference row and checks If-Match / `version` against it. */
-  private async lock(tx: EntityManager, id: string, expectedVersion?: number): Promise<ConferenceRow> {
-    const conference = await lockConference(tx, id);
-    if (!conference) throw Problem.notFound('The conference');
-    if (expectedVersion !== undefined && conference.version !== expectedVersion) throw versionConflict();
-    return conference;
-  }
-
-  /** The item's case, then the conference, then the item, locked in that order (as AgendaService.add locks case before conference). */
-  private async lockItem(tx: EntityManager, conferenceId: string, itemId: string, expectedVersion?: number): Promise<{ conference: ConferenceRow; item: ItemRow }> {
+  private async lockItem(
+    tx: EntityManager,
+    conferenceId: string,
+    itemId: string,
+    expectedVersion?: number,
+  ): Promise<{ conference: ConferenceRow; item: ItemRow; caseStatus: CaseRow['status'] }> {
     const [peek] = await tx.query(`SELECT case_id FROM agenda_items WHERE id = $1 AND conference_id = $2`, [itemId, conferenceId]);
     if (!peek) throw Problem.notFound('The agenda item');
-    await lockCase(tx, peek.case_id);
-    const conference = await this.lock(tx, conferenceId, expectedVersion);
+    const kase = await lockCase(tx, peek.case_id);
+    if (!kase) throw Problem.notFound('The agenda item');
+    const conference = await lockForChange(tx, conferenceId, expectedVersion);
     // Temporary cross-module read of the case reference, as in conference-store.ts loadAgenda.
     const [item]: ItemRow[] = await tx.query(
       `SELECT a.id, a.case_id, cs.reference AS case_reference, a.kind, a.status, a.is_repeat, a.score
          FROM agenda_items a JOIN cases cs ON cs.id = a.case_id WHERE a.id = $1 FOR UPDATE OF a`,
       [itemId],
     );
-    return { conference, item };
+    // Taken off the agenda while this transaction waited for the locks (agenda remove, or its case closed).
+    if (!item) throw Problem.notFound('The agenda item');
+    return { conference, item, caseStatus: kase.status };
   }
 
   /** Member agencies and their active users (422s naming the entry, never the person). */
   private async checkAttendees(tx: EntityManager, group: GroupDto, entries: AttendanceEntryDto[]): Promise<void> {
     const notMember: FieldError[] = [];
     const badUser: FieldError[] = [];
+    const named = entries.flatMap((e) => (e.userId ? [e.userId.toLowerCase()] : []));
+    const users = new Map((await this.users.findMany([...new Set(named)], tx)).map((u) => [u.id, u]));
     for (const [i, e] of entries.entries()) {
-      if (!(await this.groups.isMember(group.id, e.agencyId, tx))) {
+      const agencyId = e.agencyId.toLowerCase();
+      if (!group.agencyIds.includes(agencyId)) {
         notMember.push({ field: `entries.${i}.agencyId`, message: 'not a member agency of the group' });
         continue;
       }
       if (e.userId) {
-        const attendee = await this.users.find(e.userId, tx);
-        if (!attendee || !attendee.active || attendee.agencyId !== e.agencyId.toLowerCase()) badUser.push({ field: `entries.${i}.userId`, message: 'not an active user of the agency' });
+        const attendee = users.get(e.userId.toLowerCase());
+        if (!attendee || !attendee.active || attendee.agencyId !== agencyId) badUser.push({ field: `entries.${i}.userId`, message: 'not an active user of the agency' });
       }
     }
     if (notMember.length) {

@@ -1,10 +1,32 @@
 /**
  * The minutes as a PDF (pdfkit): the same content as the JSON the reader may see, laid out for
- * printing. No Nest, no I/O. Streams are left uncompressed: minutes are short, and the text
- * stays searchable by tools that do not inflate streams.
+ * printing. No Nest; the only I/O is reading the font once. Streams are left uncompressed:
+ * minutes are short, and the text stays searchable by tools that do not inflate streams.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import type { MinutesDto } from './dto/conference.dto.js';
+
+const FONT = join('assets', 'fonts', 'DejaVuSans.ttf');
+let font: Buffer | undefined;
+
+/**
+ * DejaVu Sans (assets/fonts, Bitstream Vera licence), embedded as a subset: names and free text
+ * may be in Sámi (č đ ŋ š ž), Cyrillic or any other script it covers, which pdfkit's built-in
+ * Helvetica (WinAnsi only) would garble. Found by walking up from this module, so it is the same
+ * file whether run from src/ or from the build in dist/src/.
+ */
+function bodyFont(): Buffer {
+  if (font) return font;
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = join(dir, FONT);
+    if (existsSync(candidate)) return (font = readFileSync(candidate));
+    if (dirname(dir) === dir) throw new Error(`minutes-pdf: ${FONT} not found in ${start} or any folder above it`);
+  }
+}
 
 const HELSINKI = new Intl.DateTimeFormat('fi-FI', {
   timeZone: 'Europe/Helsinki',
@@ -15,8 +37,6 @@ const HELSINKI = new Intl.DateTimeFormat('fi-FI', {
   minute: '2-digit',
 });
 const at = (instant: string | null) => (instant ? `${HELSINKI.format(new Date(instant))} (Helsinki)` : '-');
-
-const RISK: Record<string, string> = { high: 'high', medium: 'medium', standard: 'standard' };
 
 /**
  * Renders the minutes. `agencyNames` names the agencies of the actions (ids the reader may see);
@@ -35,6 +55,8 @@ export function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agenc
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  doc.registerFont('body', bodyFont());
+  doc.font('body');
   const agency = (id: string) => opts.agencyNames.get(id) ?? id;
   const c = m.conference;
 
@@ -64,7 +86,7 @@ export function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agenc
       if (item.agencies.length) doc.text(`Agencies involved: ${item.agencies.map(agency).join(', ')}`);
     }
     if (item.outcome) {
-      doc.text(`Risk level: ${RISK[item.outcome.riskLevel] ?? item.outcome.riskLevel} (recorded ${at(item.outcome.recordedAt)})`);
+      doc.text(`Risk level: ${item.outcome.riskLevel} (recorded ${at(item.outcome.recordedAt)})`);
       doc.text(`Risk summary: ${item.outcome.riskSummary}`);
     }
     if (item.deferral) {

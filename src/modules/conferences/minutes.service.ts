@@ -8,7 +8,6 @@ import { AuditService } from '../audit/audit.service.js';
 import { CasesService } from '../cases/cases.service.js';
 import type { GroupDto } from '../groups/dto/group.dto.js';
 import { GroupsService } from '../groups/groups.service.js';
-import { AgenciesService } from '../identity/agencies.service.js';
 import { slotStartsAt } from './conference-schedule.js';
 import { findConference, loadAgenda, loadAttendance } from './conference-store.js';
 import { ConferencePolicy } from './conference.policy.js';
@@ -33,7 +32,6 @@ export class MinutesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly groups: GroupsService,
-    private readonly agencies: AgenciesService,
     private readonly audit: AuditService,
     private readonly crypto: FieldCryptoService,
     private readonly cases: CasesService,
@@ -47,25 +45,18 @@ export class MinutesService {
 
   /** `GET /conferences/:id/minutes` with `Accept: application/pdf` or `?format=pdf`. */
   async pdf(user: AuthUser, id: string): Promise<Buffer> {
-    const { minutes, group } = await this.db.transaction((tx) => this.read(tx, user, id, 'pdf'));
-    const agencyNames = new Map<string, string>(minutes.attendance.map((a) => [a.agencyId, a.agencyName]));
-    for (const agencyId of new Set(minutes.items.flatMap((i) => [...i.agencies, ...i.actions.map((a) => a.agencyId)]))) {
-      if (!agencyNames.has(agencyId)) {
-        const agency = await this.agencies.find(agencyId);
-        if (agency) agencyNames.set(agencyId, agency.name);
-      }
-    }
+    const { minutes, group, agencyNames } = await this.db.transaction((tx) => this.read(tx, user, id, 'pdf'));
     return renderMinutesPdf(minutes, { groupName: group.name, agencyNames });
   }
 
-  private async read(tx: EntityManager, user: AuthUser, id: string, format: 'json' | 'pdf'): Promise<{ minutes: MinutesDto; group: GroupDto }> {
+  /** The minutes the user may see, with the names of every agency they mention (attending, or owning an action agreed at the meeting). */
+  private async read(tx: EntityManager, user: AuthUser, id: string, format: 'json' | 'pdf'): Promise<{ minutes: MinutesDto; group: GroupDto; agencyNames: Map<string, string> }> {
     const conference = await findConference(tx, id);
     const group = conference && (await this.groups.find(conference.group_id, tx));
     if (!conference || !group || !ConferencePolicy.canSeeAgenda(user, group, conference.status)) throw Problem.notFound('The conference');
     if (!HELD.includes(conference.status)) {
       throw Problem.conflict('minutes-not-available', 'The conference has not started: there are no minutes yet. Its agenda is at GET /conferences/{id}.');
     }
-    const [times]: Array<{ started_at: Date | null; concluded_at: Date | null }> = await tx.query(`SELECT started_at, concluded_at FROM conferences WHERE id = $1`, [id]);
     const agenda = await loadAgenda(tx, id);
     const itemIds = agenda.map((a) => a.id);
     const attendance = await loadAttendance(tx, id);
@@ -121,7 +112,7 @@ export class MinutesService {
             : null,
         actions: agreed
           .filter((x) => allAgencies || x.agencyId === user.agencyId)
-          .map((x) => ({ id: x.id, agencyId: x.agencyId, description: hidden ? null : x.description, dueDate: x.dueDate, status: x.status })),
+          .map((x) => ({ id: x.id, agencyId: x.agencyId, agencyName: x.agencyName, description: hidden ? null : x.description, dueDate: x.dueDate, status: x.status })),
       };
     });
     await this.audit.record(tx, {
@@ -133,6 +124,7 @@ export class MinutesService {
     });
     return {
       group,
+      agencyNames: new Map([...attendance.map((a): [string, string] => [a.agencyId, a.agencyName]), ...actions.map((x): [string, string] => [x.agencyId, x.agencyName])]),
       minutes: {
         conference: {
           id: conference.id,
@@ -142,8 +134,8 @@ export class MinutesService {
           location: conference.location,
           status: conference.status,
           extraordinary: conference.extraordinary,
-          startedAt: times?.started_at?.toISOString() ?? null,
-          concludedAt: times?.concluded_at?.toISOString() ?? null,
+          startedAt: conference.started_at?.toISOString() ?? null,
+          concludedAt: conference.concluded_at?.toISOString() ?? null,
         },
         attendance,
         items,

@@ -8,6 +8,13 @@ import type { AgencyDto, CreateAgencyDto, UpdateAgencyDto } from './dto/agency.d
 
 const COLUMNS = `id, name, kind, email, municipality, active, version`;
 
+/** An active agency's functional mailbox, for notices. */
+export interface AgencyMailbox {
+  id: string;
+  name: string;
+  email: string;
+}
+
 function uniqueName(e: { driverError?: { code?: string } }): never {
   if (e.driverError?.code === '23505') throw Problem.conflict('name-taken', 'An agency with this name already exists.');
   throw e;
@@ -33,6 +40,15 @@ export class AgenciesService {
 
   async find(id: string, manager: EntityManager | DataSource = this.db): Promise<AgencyDto | undefined> {
     return (await manager.query(`SELECT ${COLUMNS} FROM agencies WHERE id = $1`, [id]))[0];
+  }
+
+  /**
+   * The active agencies among `ids` that have a mailbox, by name (one query for a notice to many
+   * agencies, e.g. a group's members). Unknown ids are left out.
+   */
+  async activeMailboxes(ids: readonly string[], manager: EntityManager | DataSource = this.db): Promise<AgencyMailbox[]> {
+    if (ids.length === 0) return [];
+    return manager.query(`SELECT id, name, email FROM agencies WHERE id = ANY($1::uuid[]) AND active AND email <> '' ORDER BY name, id`, [ids]);
   }
 
   async update(id: string, dto: UpdateAgencyDto, expectedVersion?: number): Promise<AgencyDto> {

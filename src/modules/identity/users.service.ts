@@ -70,6 +70,12 @@ export class UsersService {
     return (await manager.query(`${SELECT_USER} WHERE u.id = $1 GROUP BY u.id`, [id]))[0];
   }
 
+  /** The users with these ids (unknown ids are left out), in no particular order. */
+  async findMany(ids: readonly string[], manager: EntityManager | DataSource = this.db): Promise<UserDto[]> {
+    if (ids.length === 0) return [];
+    return manager.query(`${SELECT_USER} WHERE u.id = ANY($1::uuid[]) GROUP BY u.id`, [ids]);
+  }
+
   async get(id: string): Promise<UserDto> {
     const user = await this.find(id);
     if (!user) throw Problem.notFound('The user');

@@ -110,7 +110,7 @@ export class ReferralsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.cases.useReferralSummaries((manager, caseId) => this.summariesForCase(manager, caseId));
+    this.cases.provide({ referralSummaries: (manager, caseId) => this.summariesForCase(manager, caseId) });
     this.timerHandlers.register(TRIAGE_OVERDUE, {
       stillStands: async (tx, timer) => (await tx.query(`SELECT 1 FROM referrals WHERE id = $1 AND status = 'submitted'`, [timer.subjectId])).length > 0,
       fire: async (tx, timer) => {

@@ -229,6 +229,7 @@ export class DeferItemDto {
 export class RecordedActionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) agencyId: string;
+  @ApiProperty() agencyName: string;
   @ApiPropertyOptional({ nullable: true, description: 'null where the reader may not see it (a restricted case)' }) description: string | null;
   @ApiProperty({ example: '2027-04-06' }) dueDate: string;
   @ApiProperty() status: string;
@@ -258,7 +259,8 @@ export class DeferralDto {
   @ApiProperty({ format: 'uuid' }) caseId: string;
   @ApiProperty() caseReference: string;
   @ApiProperty({ enum: AGENDA_ITEM_STATUSES }) status: AgendaItemStatus;
-  @ApiProperty({ type: DeferredToDto }) deferredTo: DeferredToDto;
+  @ApiProperty({ type: DeferredToDto, nullable: true, description: 'null for a case closed while the conference was in session: it is placed on no later agenda' })
+  deferredTo: DeferredToDto | null;
 }
 
 export class MinutesQuery {
