@@ -48,6 +48,25 @@ export function emptyRaw(): RawStatistics {
   };
 }
 
+/**
+ * The median of values given with their counts, as PostgreSQL's `percentile_cont(0.5)`: the
+ * middle value, or the mean of the two middle values of an even count; null for none.
+ */
+export function weightedMedian(values: ReadonlyArray<{ days: number; n: number }>): number | null {
+  const sorted = values.filter((v) => v.n > 0).sort((a, b) => a.days - b.days);
+  const count = sorted.reduce((n, v) => n + v.n, 0);
+  if (count === 0) return null;
+  const at = (position: number): number => {
+    let seen = 0;
+    for (const v of sorted) {
+      seen += v.n;
+      if (position < seen) return v.days;
+    }
+    throw new RangeError('position beyond the values');
+  };
+  return (at(Math.floor((count - 1) / 2)) + at(Math.ceil((count - 1) / 2))) / 2;
+}
+
 export interface PublishedStatistics {
   referrals: {
     total: PublishedCell;
