@@ -1,16 +1,16 @@
 /**
- * Raw counts of a period → the published statistics (suppressed) and their CSV. Pure: no Nest,
- * no I/O. The categories are fixed lists, so every report has the same keys and the CSV the
- * same rows in the same order, whatever the data.
+ * Raw counts of a period → the published statistics (suppressed) and their CSV. No I/O. The
+ * categories are fixed lists (the owning modules' own: agency kinds, eligibility grounds,
+ * statistics genders and age bands), so every report has the same keys and the CSV the same
+ * rows in the same order, whatever the data.
  */
+import { ELIGIBILITY_GROUNDS } from '../../../libs/risk-forms/index.js';
+import { AGENCY_KINDS } from '../identity/dto/agency.dto.js';
+import { AGE_BANDS, STAT_GENDERS } from '../people/person.types.js';
 import { SuppressedTable, type PublishedCell } from './suppression.js';
 
-export const AGENCY_KINDS = ['police', 'social_services', 'child_welfare', 'health', 'mental_health', 'substance_abuse', 'housing', 'victim_support', 'shelter', 'probation', 'education', 'other'] as const;
-export const ELIGIBILITY_GROUNDS = ['score', 'professional_judgement', 'escalation', 'repeat'] as const;
 /** Where a submitted referral stands: the four add up to the referrals of the period. */
 export const REFERRAL_OUTCOMES = ['accepted', 'declined', 'pending', 'withdrawn'] as const;
-export const STAT_GENDERS = ['female', 'male', 'other_or_unknown'] as const;
-export const AGE_BANDS = ['0-15', '16-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+', 'unknown'] as const;
 /** What became of an action agreed in the period: the three add up to the actions agreed. */
 export const ACTION_RESULTS = ['completedOnTime', 'completedLate', 'notCompleted'] as const;
 
