@@ -13,8 +13,13 @@ import { RetentionErasers } from './retention-erasers.js';
 export const ANONYMISED_TEXT = '[anonymised]';
 const BATCH = 100;
 
+/** pg_advisory_lock key of the daily retention run (one run at a time across all workers). */
+export const RETENTION_RUN_LOCK_KEY = 724_615_301;
+
 export interface RetentionRunReport {
   anonymised: number;
+  /** Due when listed, passed over by `anonymise`: locked by a change in progress, or no longer due. */
+  skipped: number;
   failed: number;
 }
 
@@ -94,26 +99,51 @@ export class RetentionService implements OnModuleInit {
     return findDueCases(this.db, now, limit);
   }
 
-  /** The daily run: every due case, a batch at a time, each in its own transaction. */
-  async runDue(): Promise<RetentionRunReport> {
-    const report: RetentionRunReport = { anonymised: 0, failed: 0 };
-    const failed = new Set<string>();
-    for (;;) {
-      const due = (await this.due(BATCH + failed.size)).filter((c) => !failed.has(c.caseId));
-      if (due.length === 0) break;
-      for (const c of due) {
-        try {
-          if (await this.anonymise(c)) report.anonymised++;
-        } catch (err) {
-          // Ids and error classes only; the next daily run tries again.
-          failed.add(c.caseId);
-          report.failed++;
-          this.logger.error({ caseId: c.caseId, error: err instanceof Error ? err.name : 'unknown' }, 'case anonymisation failed');
-        }
+  /**
+   * The daily run: every due case, a batch at a time, each in its own transaction. One run at a
+   * time across all workers (PostgreSQL advisory lock): a run that finds another going does
+   * nothing. A case that fails, or that `anonymise` passes over (locked by someone changing it,
+   * or no longer due), is not fetched again in this run: the next daily run tries it again.
+   * `batch`: cases fetched at a time.
+   */
+  async runDue(batch = BATCH): Promise<RetentionRunReport> {
+    const report: RetentionRunReport = { anonymised: 0, skipped: 0, failed: 0 };
+    const lock = this.db.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_RUN_LOCK_KEY]);
+      if (!locked) {
+        this.logger.log('retention run left to the worker already running it');
+        return report;
       }
-      if (due.length < BATCH) break;
+      try {
+        const passedOver = new Set<string>();
+        for (;;) {
+          const due = (await this.due(batch + passedOver.size)).filter((c) => !passedOver.has(c.caseId));
+          if (due.length === 0) break;
+          for (const c of due) {
+            try {
+              if (await this.anonymise(c)) report.anonymised++;
+              else {
+                passedOver.add(c.caseId);
+                report.skipped++;
+              }
+            } catch (err) {
+              // Ids and error classes only; the next daily run tries again.
+              passedOver.add(c.caseId);
+              report.failed++;
+              this.logger.error({ caseId: c.caseId, error: err instanceof Error ? err.name : 'unknown' }, 'case anonymisation failed');
+            }
+          }
+          if (due.length < batch) break;
+        }
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [RETENTION_RUN_LOCK_KEY]).catch(() => undefined);
+      }
+    } finally {
+      await lock.release();
     }
-    if (report.anonymised || report.failed) this.logger.log(report, 'retention run');
+    if (report.anonymised || report.skipped || report.failed) this.logger.log(report, 'retention run');
     return report;
   }
 
