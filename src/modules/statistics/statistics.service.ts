@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { addCalendarDays, helsinkiDateTime } from '../../../libs/business-calendar/index.js';
+import { PERMISSIONS } from '../../common/auth/permissions.js';
 import { Problem } from '../../common/problems/problem.js';
 import { RequestValidationError } from '../../common/problems/validation.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
+import { GroupPolicy } from '../groups/group.policy.js';
 import { loadRawStatistics } from './statistics-query.js';
 import { csvRows, publishDeployment, publishGroup, toCsv, type PublishedStatistics } from './statistics-report.js';
 
@@ -37,7 +39,7 @@ export class StatisticsService {
 
   async forGroup(user: AuthUser, groupId: string, period: Period, format: 'json' | 'csv'): Promise<GroupStatistics | string> {
     const range = this.range(period);
-    const mayRead = user.roles.some((r) => r.groupId === groupId && ['coordinator', 'chair', 'analyst'].includes(r.role));
+    const mayRead = GroupPolicy.hasRoleIn(user, groupId, ...PERMISSIONS['statistics:read']);
     const [group] = mayRead ? await this.db.query(`SELECT id FROM groups WHERE id = $1`, [groupId]) : [];
     if (!group) throw Problem.notFound('The group');
     const { byGroup } = await loadRawStatistics(this.db, [groupId], range.from, range.to);
@@ -47,9 +49,9 @@ export class StatisticsService {
     return { groupId, period, ...published };
   }
 
-  async forDeployment(user: AuthUser, period: Period, format: 'json' | 'csv'): Promise<DeploymentStatistics | string> {
+  /** Anyone holding the analyst role in some group (the route's `statistics:read-deployment`). */
+  async forDeployment(period: Period, format: 'json' | 'csv'): Promise<DeploymentStatistics | string> {
     const range = this.range(period);
-    if (!user.roles.some((r) => r.role === 'analyst')) throw new Problem(403, 'not-analyst', 'Forbidden', 'Deployment-wide statistics are for analysts.');
     const groups: Array<{ id: string; name: string }> = await this.db.query(`SELECT id, name FROM groups ORDER BY name, id`);
     const { byGroup, total } = await loadRawStatistics(this.db, groups.map((g) => g.id), range.from, range.to);
     const published = publishDeployment(groups.map((g) => byGroup.get(g.id)!), total);
