@@ -84,6 +84,12 @@ describe('retention', () => {
     // Case "heard": heard on 23 March 2027, closed only on 1 June 2027.
     const [conference] = await db.query(`SELECT id FROM conferences WHERE group_id = $1`, [groupA.id]);
     await db.query(`UPDATE agenda_items SET status = 'heard' WHERE case_id = $1 AND conference_id = $2`, [c.heard.id, conference.id]);
+    const [heardItem] = await db.query(`SELECT id FROM agenda_items WHERE case_id = $1 AND conference_id = $2`, [c.heard.id, conference.id]);
+    await db.query(`INSERT INTO agenda_outcomes (item_id, risk_summary_enc, risk_level, recorded_by, recorded_at) VALUES ($1, $2, 'high', $3, now())`, [
+      heardItem.id,
+      crypto.encrypt('Uhri pelkää tekijää.', { table: 'agenda_outcomes', column: 'risk_summary', rowId: heardItem.id }),
+      coordinator.id,
+    ]);
     // Heard before it closes: a closing case leaves an agenda only while it is still to be heard.
     for (const k of ['never', 'heard', 'longer'] as const) await as(k === 'longer' ? coordinatorB : coordinator).post(`/api/v1/cases/${c[k].id}/close`).send({ reason: 'actions_completed', note: 'Uhri muutti turvaan.' }).expect(200);
     await db.query(`UPDATE cases SET closed_at = '2027-06-01T09:00:00Z' WHERE id = $1`, [c.heard.id]);
@@ -151,6 +157,12 @@ describe('retention', () => {
     expect((await personRow(c.open.victimId)).first_name_enc).toBeInstanceOf(Buffer);
     const schedulers = await t.app.get<Queue>(getQueueToken('retention')).getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('retention-daily');
+  });
+
+  it('erases the hearing’s risk summary and keeps its risk level', async () => {
+    const [o] = await db.query(`SELECT o.item_id, o.risk_summary_enc, o.risk_level FROM agenda_outcomes o JOIN agenda_items a ON a.id = o.item_id WHERE a.case_id = $1`, [c.heard.id]);
+    expect(crypto.decrypt(o.risk_summary_enc, { table: 'agenda_outcomes', column: 'risk_summary', rowId: o.item_id })).toBe(ANONYMISED_TEXT);
+    expect(o.risk_level).toBe('high');
   });
 
   it('is idempotent: nothing is due again and a second run writes no audit rows', async () => {

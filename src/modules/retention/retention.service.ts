@@ -37,8 +37,9 @@ export interface RetentionRunReport {
  *
  * Built-in erasers (registered here because the modules owning these tables have no eraser of
  * their own yet; each should move into its module's onModuleInit): people (through
- * PeopleService.anonymise), referrals, the case's closing note, victim's views, actions and
- * their history.
+ * PeopleService.anonymiseMany), referrals, the case's closing note, victim's views, actions and
+ * their history, the hearings' risk summaries and deferral reasons. Each writes its table in one
+ * statement (placeholders, bound to their row ids, passed as arrays).
  */
 @Injectable()
 export class RetentionService implements OnModuleInit {
@@ -54,43 +55,46 @@ export class RetentionService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const placeholder = (table: string, column: string, rowId: string) => this.crypto.encrypt(ANONYMISED_TEXT, { table, column, rowId });
-    this.erasers.register('people', async ({ tx, personIds }) => {
-      for (const id of personIds) await this.people.anonymise(tx, id);
-      return personIds.length;
-    });
-    this.erasers.register('referrals', async ({ tx, referralIds }) => {
-      for (const id of referralIds) {
+    // Free text that stays readable as "[anonymised]": one ciphertext per row (each is bound to its row id), one UPDATE per table.
+    const placeholders = (table: string, column: string, rowIds: readonly string[]) => rowIds.map((rowId) => this.crypto.encrypt(ANONYMISED_TEXT, { table, column, rowId }));
+    this.erasers.register('people', async ({ tx, personIds }) => (await this.people.anonymiseMany(tx, personIds)).length);
+    this.erasers.register('referrals', async ({ tx, referralIds }) =>
+      count(
         await tx.query(
-          `UPDATE referrals SET answers_enc = $2, summary_enc = $3, professional_judgement_enc = NULL, immediate_safety_enc = NULL, reason_enc = NULL WHERE id = $1`,
-          [id, this.crypto.encrypt('{}', { table: 'referrals', column: 'answers', rowId: id }), placeholder('referrals', 'summary', id)],
-        );
-      }
-      return referralIds.length;
-    });
+          `UPDATE referrals r SET answers_enc = u.answers, summary_enc = u.summary, professional_judgement_enc = NULL, immediate_safety_enc = NULL, reason_enc = NULL
+             FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS u(id, answers, summary) WHERE r.id = u.id`,
+          [referralIds, referralIds.map((rowId) => this.crypto.encrypt('{}', { table: 'referrals', column: 'answers', rowId })), placeholders('referrals', 'summary', referralIds)],
+        ),
+      ),
+    );
     this.erasers.register('cases', async ({ tx, caseId }) => count(await tx.query(`UPDATE cases SET close_note_enc = NULL WHERE id = $1 AND close_note_enc IS NOT NULL`, [caseId])));
     this.erasers.register('victim_views', async ({ tx, caseId }) => count(await tx.query(`DELETE FROM victim_views WHERE case_id = $1`, [caseId])));
     this.erasers.register('actions', async ({ tx, caseId }) => {
-      const actions: Array<{ id: string }> = await tx.query(`SELECT id FROM actions WHERE case_id = $1 ORDER BY id`, [caseId]);
-      for (const { id } of actions) {
-        await tx.query(`UPDATE actions SET description_enc = $2, outcome_enc = NULL, reason_enc = NULL WHERE id = $1`, [id, placeholder('actions', 'description', id)]);
-      }
-      const events = count(await tx.query(`UPDATE action_events SET reason_enc = NULL WHERE reason_enc IS NOT NULL AND action_id IN (SELECT id FROM actions WHERE case_id = $1)`, [caseId]));
-      return actions.length + events;
+      const ids = (await tx.query(`SELECT id FROM actions WHERE case_id = $1`, [caseId]) as Array<{ id: string }>).map((a) => a.id);
+      const actions = count(
+        await tx.query(`UPDATE actions a SET description_enc = u.description, outcome_enc = NULL, reason_enc = NULL FROM unnest($1::uuid[], $2::bytea[]) AS u(id, description) WHERE a.id = u.id`, [
+          ids,
+          placeholders('actions', 'description', ids),
+        ]),
+      );
+      const events = count(await tx.query(`UPDATE action_events SET reason_enc = NULL WHERE reason_enc IS NOT NULL AND action_id = ANY($1::uuid[])`, [ids]));
+      return actions + events;
     });
     // The conference's record of the hearings: risk summaries and deferral reasons (the risk level, dates and order stay).
+    // A placeholder for each of the case's agenda items: an item without an outcome or a deferral simply matches no row.
     this.erasers.register('agenda_outcomes', async ({ tx, caseId }) => {
-      const items: Array<{ id: string; outcome: boolean; deferral: boolean }> = await tx.query(
-        `SELECT a.id, EXISTS (SELECT 1 FROM agenda_outcomes o WHERE o.item_id = a.id) AS outcome, EXISTS (SELECT 1 FROM agenda_deferrals d WHERE d.item_id = a.id) AS deferral
-           FROM agenda_items a WHERE a.case_id = $1 ORDER BY a.id`,
-        [caseId],
+      const items = (await tx.query(`SELECT id FROM agenda_items WHERE case_id = $1`, [caseId]) as Array<{ id: string }>).map((i) => i.id);
+      if (items.length === 0) return 0;
+      const outcomes = count(
+        await tx.query(`UPDATE agenda_outcomes o SET risk_summary_enc = u.blob FROM unnest($1::uuid[], $2::bytea[]) AS u(id, blob) WHERE o.item_id = u.id`, [
+          items,
+          placeholders('agenda_outcomes', 'risk_summary', items),
+        ]),
       );
-      let n = 0;
-      for (const item of items) {
-        if (item.outcome) n += count(await tx.query(`UPDATE agenda_outcomes SET risk_summary_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_outcomes', 'risk_summary', item.id)]));
-        if (item.deferral) n += count(await tx.query(`UPDATE agenda_deferrals SET reason_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_deferrals', 'reason', item.id)]));
-      }
-      return n;
+      const deferrals = count(
+        await tx.query(`UPDATE agenda_deferrals d SET reason_enc = u.blob FROM unnest($1::uuid[], $2::bytea[]) AS u(id, blob) WHERE d.item_id = u.id`, [items, placeholders('agenda_deferrals', 'reason', items)]),
+      );
+      return outcomes + deferrals;
     });
   }
 
