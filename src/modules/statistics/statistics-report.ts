@@ -182,15 +182,16 @@ export function publishGroup(raw: RawStatistics): PublishedStatistics {
  */
 export function publishDeployment(groups: RawStatistics[], total: RawStatistics): { groups: PublishedStatistics[]; total: PublishedStatistics } {
   const t = new SuppressedTable();
+  const keysOf = groups.map((raw) => new Set(blockKeys(raw)));
   groups.forEach((raw, i) => {
     addBlock(t, `g${i}.`, raw, 1);
     const alone = new SuppressedTable();
     addBlock(alone, '', raw, 0);
-    for (const key of blockKeys(raw)) if (!alone.shown(key)) t.keepHidden(`g${i}.${key}`);
+    for (const key of keysOf[i]!) if (!alone.shown(key)) t.keepHidden(`g${i}.${key}`);
   });
   addBlock(t, 'total.', total, 0);
   for (const key of blockKeys(total)) {
-    const parts = groups.flatMap((raw, i) => (blockKeys(raw).includes(key) ? [`g${i}.${key}`] : []));
+    const parts = groups.flatMap((_, i) => (keysOf[i]!.has(key) ? [`g${i}.${key}`] : []));
     if (parts.length > 0) t.sum(`total.${key}`, parts);
   }
   return { groups: groups.map((raw, i) => readBlock(t, `g${i}.`, raw)), total: readBlock(t, 'total.', total) };
