@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { AGENCY_KINDS } from '../modules/identity/dto/agency.dto.js';
 import { runMigrations } from '../platform/database/migrate.js';
 
 /**
@@ -35,7 +36,7 @@ try {
   const [{ any }] = (await db.query(`SELECT EXISTS (SELECT 1 FROM referrals) AS any`)).rows;
   if (any) throw new Error('the database already has referrals: seed:history only fills an empty one');
   await db.query(`SET synchronous_commit = off`);
-  const kinds = ['police', 'social_services', 'child_welfare', 'health', 'mental_health', 'substance_abuse', 'housing', 'victim_support', 'shelter', 'probation', 'education', 'other'];
+  const kinds = [...AGENCY_KINDS];
   // Deterministic ids: md5(<kind letter> || number)::uuid, so every table can join without lookups.
   await step('groups', `INSERT INTO groups (id, name, area, settings) SELECT md5('g' || g)::uuid, 'Seed group ' || g, 'Seed area ' || g, '{}' FROM generate_series(1, $1) g`, [groups]);
   await step('agencies', `INSERT INTO agencies (id, name, kind, email) SELECT md5('a' || k)::uuid, 'Seed agency ' || k, ($1::text[])[k], 'seed-' || k || '@agency.test' FROM generate_series(1, 12) k`, [kinds]);

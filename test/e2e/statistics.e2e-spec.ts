@@ -153,6 +153,46 @@ describe('statistics', () => {
     await as(coordinator).get(`/api/v1/groups/${randomUUID()}/statistics?${PERIOD}`).expect(404);
   });
 
+  it('counts the working days to a hearing in any year (here 2101): the median of 6, 6, 6, 7, 7, 7 is 6.5', async () => {
+    const farGroup = await aGroup(t, [police.id]);
+    const farReferrer = await aUser(t, police.id, [{ role: 'referrer', groupId: farGroup.id }]);
+    const farCoordinator = await aUser(t, police.id, [{ role: 'coordinator', groupId: farGroup.id }]);
+    await as(farCoordinator).post(`/api/v1/groups/${farGroup.id}/conferences`).send({ startsAt: '2027-03-23T07:00:00.000Z' }).expect(201);
+    const caseIds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const d = await as(farReferrer).post('/api/v1/referrals').send(aReferralBody(farGroup.id, { childWelfareNotification: { status: 'made', madeAt: '2027-02-27' } })).expect(201);
+      await as(farReferrer).post(`/api/v1/referrals/${d.body.id}/submit`).send({}).expect(200);
+      caseIds.push((await as(farCoordinator).post(`/api/v1/referrals/${d.body.id}/accept`).send({}).expect(200)).body.caseId);
+    }
+    // Submitted on Tuesday 1 March 2101; three heard on Wednesday 9 March (6 working days), three on Thursday 10 March (7).
+    await db.query(`UPDATE referrals SET submitted_at = '2101-03-01T08:00:00Z' WHERE group_id = $1`, [farGroup.id]);
+    await db.query(`DELETE FROM agenda_items WHERE case_id = ANY($1::uuid[])`, [caseIds]);
+    for (const [day, cases] of [['2101-03-09', caseIds.slice(0, 3)], ['2101-03-10', caseIds.slice(3)]] as const) {
+      const conferenceId = randomUUID();
+      await db.query(
+        `INSERT INTO conferences (id, group_id, starts_at, ends_at, meeting_date, cutoff_at, capacity, minutes_per_case, origin, status)
+         VALUES ($1, $2, $3::date + time '07:00' AT TIME ZONE 'UTC', $3::date + time '10:00' AT TIME ZONE 'UTC', $3, '2101-03-01T00:00:00Z', 20, 15, 'scheduled', 'concluded')`,
+        [conferenceId, farGroup.id, day],
+      );
+      for (const [i, caseId] of cases.entries()) {
+        await db.query(`INSERT INTO agenda_items (id, conference_id, case_id, kind, status, position, created_at) VALUES ($1, $2, $3, 'new', 'heard', $4, now())`, [randomUUID(), conferenceId, caseId, i]);
+      }
+    }
+    const s = (await as(farCoordinator).get(`/api/v1/groups/${farGroup.id}/statistics?from=2101-03-01&to=2101-03-31`).expect(200)).body;
+    expect(s.referralToHearing).toEqual({ heard: 6, medianWorkingDays: 6.5 });
+  });
+
+  it('refuses a period ending on the last day of the calendar (9999-12-31) with 400, not 500', async () => {
+    for (const q of ['from=9999-12-31&to=9999-12-31', 'from=9999-01-01&to=9999-12-31']) {
+      const res = await as(coordinator).get(`/api/v1/groups/${group.id}/statistics?${q}`);
+      expect([q, res.status]).toEqual([q, 400]);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.type).toBe(P('validation'));
+    }
+    await as(otherAnalyst).get('/api/v1/statistics?from=9999-12-31&to=9999-12-31').expect(400);
+    await as(coordinator).get(`/api/v1/groups/${group.id}/statistics?from=9999-12-30&to=9999-12-30`).expect(200);
+  });
+
   it('refuses bad periods with 400 problem+json', async () => {
     for (const q of ['from=2027-02-30&to=2027-03-31', 'from=2027-03-31&to=2027-03-01', 'to=2027-03-01', 'from=2020-01-01&to=2027-03-01', `${PERIOD}&format=xml`, `${PERIOD}&extra=1`]) {
       const res = await as(coordinator).get(`/api/v1/groups/${group.id}/statistics?${q}`);

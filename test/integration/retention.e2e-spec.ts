@@ -6,7 +6,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { RetentionErasers } from '../../src/modules/retention/retention-erasers.js';
-import { ANONYMISED_TEXT, RetentionService } from '../../src/modules/retention/retention.service.js';
+import { ANONYMISED_TEXT, RETENTION_RUN_LOCK_KEY, RetentionService } from '../../src/modules/retention/retention.service.js';
 import { loadRawStatistics } from '../../src/modules/statistics/statistics-query.js';
 import { FieldCryptoService } from '../../src/platform/crypto/field-crypto.service.js';
 import { aGroup, aUser, anAgency, type TestUser } from '../harness/factories.js';
@@ -84,6 +84,12 @@ describe('retention', () => {
     // Case "heard": heard on 23 March 2027, closed only on 1 June 2027.
     const [conference] = await db.query(`SELECT id FROM conferences WHERE group_id = $1`, [groupA.id]);
     await db.query(`UPDATE agenda_items SET status = 'heard' WHERE case_id = $1 AND conference_id = $2`, [c.heard.id, conference.id]);
+    const [heardItem] = await db.query(`SELECT id FROM agenda_items WHERE case_id = $1 AND conference_id = $2`, [c.heard.id, conference.id]);
+    await db.query(`INSERT INTO agenda_outcomes (item_id, risk_summary_enc, risk_level, recorded_by, recorded_at) VALUES ($1, $2, 'high', $3, now())`, [
+      heardItem.id,
+      crypto.encrypt('Uhri pelkää tekijää.', { table: 'agenda_outcomes', column: 'risk_summary', rowId: heardItem.id }),
+      coordinator.id,
+    ]);
     // Heard before it closes: a closing case leaves an agenda only while it is still to be heard.
     for (const k of ['never', 'heard', 'longer'] as const) await as(k === 'longer' ? coordinatorB : coordinator).post(`/api/v1/cases/${c[k].id}/close`).send({ reason: 'actions_completed', note: 'Uhri muutti turvaan.' }).expect(200);
     await db.query(`UPDATE cases SET closed_at = '2027-06-01T09:00:00Z' WHERE id = $1`, [c.heard.id]);
@@ -104,7 +110,7 @@ describe('retention', () => {
     const due = await retention.due();
     expect(due.map((d) => d.caseId)).toEqual([c.never.id]);
     expect(due[0]).toMatchObject({ lastHearingAt: null, retainedFrom: expect.stringMatching(/^2027-03-01T/), retentionYears: 5 });
-    expect(await retention.runDue()).toEqual({ anonymised: 1, failed: 0 });
+    expect(await retention.runDue()).toEqual({ anonymised: 1, skipped: 0, failed: 0 });
 
     expect(await anonymisedAt(c.never.id)).toBeInstanceOf(Date);
     for (const id of c.never.personIds) {
@@ -141,7 +147,7 @@ describe('retention', () => {
     const waiter = await new JobWaiter('retention', t.config.queuePrefix).ready();
     try {
       const job = await t.app.get<Queue>(getQueueToken('retention')).add('retention.run', {});
-      expect(await waiter.wait(job.id!)).toEqual({ ok: true, value: { anonymised: 1, failed: 0 } });
+      expect(await waiter.wait(job.id!)).toEqual({ ok: true, value: { anonymised: 1, skipped: 0, failed: 0 } });
     } finally {
       await waiter.close();
     }
@@ -153,9 +159,15 @@ describe('retention', () => {
     expect(schedulers.map((s) => s.key)).toContain('retention-daily');
   });
 
+  it('erases the hearing’s risk summary and keeps its risk level', async () => {
+    const [o] = await db.query(`SELECT o.item_id, o.risk_summary_enc, o.risk_level FROM agenda_outcomes o JOIN agenda_items a ON a.id = o.item_id WHERE a.case_id = $1`, [c.heard.id]);
+    expect(crypto.decrypt(o.risk_summary_enc, { table: 'agenda_outcomes', column: 'risk_summary', rowId: o.item_id })).toBe(ANONYMISED_TEXT);
+    expect(o.risk_level).toBe('high');
+  });
+
   it('is idempotent: nothing is due again and a second run writes no audit rows', async () => {
     const before = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'case.anonymise'`);
-    expect(await retention.runDue()).toEqual({ anonymised: 0, failed: 0 });
+    expect(await retention.runDue()).toEqual({ anonymised: 0, skipped: 0, failed: 0 });
     expect(await retention.anonymise({ caseId: c.never.id })).toBe(false);
     expect(await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'case.anonymise'`)).toEqual(before);
   });
@@ -169,5 +181,40 @@ describe('retention', () => {
     expect(lines[0]).toEqual(expect.objectContaining({ caseId: c.longer.id, reference: expect.stringMatching(/^MRK-/), retentionYears: 10 }));
     expect(stdout).not.toMatch(/Uhri|Testi|Keksitty/);
     expect(await anonymisedAt(c.longer.id)).toBeNull();
+  });
+
+  it('runs once at a time: a run that finds another worker running does nothing', async () => {
+    t.clock.set(new Date('2037-03-10T00:00:00.000Z'));
+    expect((await retention.due()).map((d) => d.caseId)).toEqual([c.longer.id]);
+    const other = db.createQueryRunner();
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [RETENTION_RUN_LOCK_KEY]);
+      expect(await retention.runDue()).toEqual({ anonymised: 0, skipped: 0, failed: 0 });
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [RETENTION_RUN_LOCK_KEY]);
+      await other.release();
+    }
+    expect(await anonymisedAt(c.longer.id)).toBeNull();
+  });
+
+  it('reports a case locked by a change in progress as skipped, does not fetch it again (a full batch of them ends the run), and takes it on the next run', async () => {
+    t.clock.set(new Date('2037-03-10T00:00:00.000Z'));
+    expect((await retention.due()).map((d) => d.caseId)).toEqual([c.longer.id]);
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT id FROM cases WHERE id = $1 FOR UPDATE`, [c.longer.id]);
+      expect(await retention.runDue()).toEqual({ anonymised: 0, skipped: 1, failed: 0 });
+      // Batches of one: the skipped case fills the batch, and the run still ends.
+      expect(await retention.runDue(1)).toEqual({ anonymised: 0, skipped: 1, failed: 0 });
+      await holder.rollbackTransaction();
+    } finally {
+      await holder.release();
+    }
+    expect(await anonymisedAt(c.longer.id)).toBeNull();
+    expect(await retention.runDue()).toEqual({ anonymised: 1, skipped: 0, failed: 0 });
+    expect(await anonymisedAt(c.longer.id)).toBeInstanceOf(Date);
   });
 });

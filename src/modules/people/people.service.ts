@@ -6,7 +6,7 @@ import { FieldDecryptError, keyVersionOf, nameAndBirthDateKey } from '../../../l
 import { Problem } from '../../common/problems/problem.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
-import { ENCRYPTED_COLUMNS, ENCRYPTED_FIELDS, PEOPLE_TABLE, type EncryptedKey } from './person-fields.js';
+import { BLIND_INDEX_COLUMNS, ENCRYPTED_COLUMNS, ENCRYPTED_FIELDS, PEOPLE_TABLE, type EncryptedKey } from './person-fields.js';
 import { ageBand, at, hasIndexableName, resolveIdentity, statGender } from './person-rules.js';
 import {
   GENDERS,
@@ -261,22 +261,28 @@ export class PeopleService {
    * kept; the ciphertexts there are unreadable only once the data keys they name are retired.
    */
   async anonymise(manager: EntityManager, id: string): Promise<{ id: string; anonymisedAt: string }> {
-    requireTransaction(manager, 'anonymise');
-    const cleared = [...ENCRYPTED_COLUMNS, 'identity_code_bidx', 'name_birth_bidx'].map((c) => `${c} = NULL`).join(', ');
-    const [rows] = await manager.query(
+    const [done] = await this.anonymiseMany(manager, [id]);
+    if (!done) throw Problem.notFound('The person');
+    return done;
+  }
+
+  /** `anonymise` for many people in one statement (retention: every person of a case); unknown ids are left out. */
+  async anonymiseMany(manager: EntityManager, ids: readonly string[]): Promise<Array<{ id: string; anonymisedAt: string }>> {
+    requireTransaction(manager, 'anonymiseMany');
+    if (ids.length === 0) return [];
+    const cleared = [...ENCRYPTED_COLUMNS, ...BLIND_INDEX_COLUMNS].map((c) => `${c} = NULL`).join(', ');
+    // TypeORM answers UPDATE … RETURNING with [rows, rowCount].
+    const [rows]: [Array<{ id: string; anonymised_at: Date }>, number] = await manager.query(
       `UPDATE people
           SET ${cleared},
               version = CASE WHEN anonymised_at IS NULL THEN version + 1 ELSE version END,
               updated_at = CASE WHEN anonymised_at IS NULL THEN now() ELSE updated_at END,
               anonymised_at = coalesce(anonymised_at, $2)
-        WHERE id = $1
-      RETURNING anonymised_at`,
-      [id, this.clock.now()],
+        WHERE id = ANY($1::uuid[])
+      RETURNING id, anonymised_at`,
+      [ids, this.clock.now()],
     );
-    // TypeORM answers UPDATE … RETURNING with [rows, rowCount].
-    const row = (rows as { anonymised_at: Date }[])[0];
-    if (!row) throw Problem.notFound('The person');
-    return { id, anonymisedAt: row.anonymised_at.toISOString() };
+    return rows.map((r) => ({ id: r.id, anonymisedAt: r.anonymised_at.toISOString() }));
   }
 
   /**

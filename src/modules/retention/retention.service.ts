@@ -13,8 +13,13 @@ import { RetentionErasers } from './retention-erasers.js';
 export const ANONYMISED_TEXT = '[anonymised]';
 const BATCH = 100;
 
+/** pg_advisory_lock key of the daily retention run (one run at a time across all workers). */
+export const RETENTION_RUN_LOCK_KEY = 724_615_301;
+
 export interface RetentionRunReport {
   anonymised: number;
+  /** Due when listed, passed over by `anonymise`: locked by a change in progress, or no longer due. */
+  skipped: number;
   failed: number;
 }
 
@@ -32,8 +37,9 @@ export interface RetentionRunReport {
  *
  * Built-in erasers (registered here because the modules owning these tables have no eraser of
  * their own yet; each should move into its module's onModuleInit): people (through
- * PeopleService.anonymise), referrals, the case's closing note, victim's views, actions and
- * their history.
+ * PeopleService.anonymiseMany), referrals, the case's closing note, victim's views, actions and
+ * their history, the hearings' risk summaries and deferral reasons. Each writes its table in one
+ * statement (placeholders, bound to their row ids, passed as arrays).
  */
 @Injectable()
 export class RetentionService implements OnModuleInit {
@@ -49,43 +55,46 @@ export class RetentionService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const placeholder = (table: string, column: string, rowId: string) => this.crypto.encrypt(ANONYMISED_TEXT, { table, column, rowId });
-    this.erasers.register('people', async ({ tx, personIds }) => {
-      for (const id of personIds) await this.people.anonymise(tx, id);
-      return personIds.length;
-    });
-    this.erasers.register('referrals', async ({ tx, referralIds }) => {
-      for (const id of referralIds) {
+    // Free text that stays readable as "[anonymised]": one ciphertext per row (each is bound to its row id), one UPDATE per table.
+    const placeholders = (table: string, column: string, rowIds: readonly string[]) => rowIds.map((rowId) => this.crypto.encrypt(ANONYMISED_TEXT, { table, column, rowId }));
+    this.erasers.register('people', async ({ tx, personIds }) => (await this.people.anonymiseMany(tx, personIds)).length);
+    this.erasers.register('referrals', async ({ tx, referralIds }) =>
+      count(
         await tx.query(
-          `UPDATE referrals SET answers_enc = $2, summary_enc = $3, professional_judgement_enc = NULL, immediate_safety_enc = NULL, reason_enc = NULL WHERE id = $1`,
-          [id, this.crypto.encrypt('{}', { table: 'referrals', column: 'answers', rowId: id }), placeholder('referrals', 'summary', id)],
-        );
-      }
-      return referralIds.length;
-    });
+          `UPDATE referrals r SET answers_enc = u.answers, summary_enc = u.summary, professional_judgement_enc = NULL, immediate_safety_enc = NULL, reason_enc = NULL
+             FROM unnest($1::uuid[], $2::bytea[], $3::bytea[]) AS u(id, answers, summary) WHERE r.id = u.id`,
+          [referralIds, referralIds.map((rowId) => this.crypto.encrypt('{}', { table: 'referrals', column: 'answers', rowId })), placeholders('referrals', 'summary', referralIds)],
+        ),
+      ),
+    );
     this.erasers.register('cases', async ({ tx, caseId }) => count(await tx.query(`UPDATE cases SET close_note_enc = NULL WHERE id = $1 AND close_note_enc IS NOT NULL`, [caseId])));
     this.erasers.register('victim_views', async ({ tx, caseId }) => count(await tx.query(`DELETE FROM victim_views WHERE case_id = $1`, [caseId])));
     this.erasers.register('actions', async ({ tx, caseId }) => {
-      const actions: Array<{ id: string }> = await tx.query(`SELECT id FROM actions WHERE case_id = $1 ORDER BY id`, [caseId]);
-      for (const { id } of actions) {
-        await tx.query(`UPDATE actions SET description_enc = $2, outcome_enc = NULL, reason_enc = NULL WHERE id = $1`, [id, placeholder('actions', 'description', id)]);
-      }
-      const events = count(await tx.query(`UPDATE action_events SET reason_enc = NULL WHERE reason_enc IS NOT NULL AND action_id IN (SELECT id FROM actions WHERE case_id = $1)`, [caseId]));
-      return actions.length + events;
+      const ids = (await tx.query(`SELECT id FROM actions WHERE case_id = $1`, [caseId]) as Array<{ id: string }>).map((a) => a.id);
+      const actions = count(
+        await tx.query(`UPDATE actions a SET description_enc = u.description, outcome_enc = NULL, reason_enc = NULL FROM unnest($1::uuid[], $2::bytea[]) AS u(id, description) WHERE a.id = u.id`, [
+          ids,
+          placeholders('actions', 'description', ids),
+        ]),
+      );
+      const events = count(await tx.query(`UPDATE action_events SET reason_enc = NULL WHERE reason_enc IS NOT NULL AND action_id = ANY($1::uuid[])`, [ids]));
+      return actions + events;
     });
     // The conference's record of the hearings: risk summaries and deferral reasons (the risk level, dates and order stay).
+    // A placeholder for each of the case's agenda items: an item without an outcome or a deferral simply matches no row.
     this.erasers.register('agenda_outcomes', async ({ tx, caseId }) => {
-      const items: Array<{ id: string; outcome: boolean; deferral: boolean }> = await tx.query(
-        `SELECT a.id, EXISTS (SELECT 1 FROM agenda_outcomes o WHERE o.item_id = a.id) AS outcome, EXISTS (SELECT 1 FROM agenda_deferrals d WHERE d.item_id = a.id) AS deferral
-           FROM agenda_items a WHERE a.case_id = $1 ORDER BY a.id`,
-        [caseId],
+      const items = (await tx.query(`SELECT id FROM agenda_items WHERE case_id = $1`, [caseId]) as Array<{ id: string }>).map((i) => i.id);
+      if (items.length === 0) return 0;
+      const outcomes = count(
+        await tx.query(`UPDATE agenda_outcomes o SET risk_summary_enc = u.blob FROM unnest($1::uuid[], $2::bytea[]) AS u(id, blob) WHERE o.item_id = u.id`, [
+          items,
+          placeholders('agenda_outcomes', 'risk_summary', items),
+        ]),
       );
-      let n = 0;
-      for (const item of items) {
-        if (item.outcome) n += count(await tx.query(`UPDATE agenda_outcomes SET risk_summary_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_outcomes', 'risk_summary', item.id)]));
-        if (item.deferral) n += count(await tx.query(`UPDATE agenda_deferrals SET reason_enc = $2 WHERE item_id = $1`, [item.id, placeholder('agenda_deferrals', 'reason', item.id)]));
-      }
-      return n;
+      const deferrals = count(
+        await tx.query(`UPDATE agenda_deferrals d SET reason_enc = u.blob FROM unnest($1::uuid[], $2::bytea[]) AS u(id, blob) WHERE d.item_id = u.id`, [items, placeholders('agenda_deferrals', 'reason', items)]),
+      );
+      return outcomes + deferrals;
     });
   }
 
@@ -94,26 +103,51 @@ export class RetentionService implements OnModuleInit {
     return findDueCases(this.db, now, limit);
   }
 
-  /** The daily run: every due case, a batch at a time, each in its own transaction. */
-  async runDue(): Promise<RetentionRunReport> {
-    const report: RetentionRunReport = { anonymised: 0, failed: 0 };
-    const failed = new Set<string>();
-    for (;;) {
-      const due = (await this.due(BATCH + failed.size)).filter((c) => !failed.has(c.caseId));
-      if (due.length === 0) break;
-      for (const c of due) {
-        try {
-          if (await this.anonymise(c)) report.anonymised++;
-        } catch (err) {
-          // Ids and error classes only; the next daily run tries again.
-          failed.add(c.caseId);
-          report.failed++;
-          this.logger.error({ caseId: c.caseId, error: err instanceof Error ? err.name : 'unknown' }, 'case anonymisation failed');
-        }
+  /**
+   * The daily run: every due case, a batch at a time, each in its own transaction. One run at a
+   * time across all workers (PostgreSQL advisory lock): a run that finds another going does
+   * nothing. A case that fails, or that `anonymise` passes over (locked by someone changing it,
+   * or no longer due), is not fetched again in this run: the next daily run tries it again.
+   * `batch`: cases fetched at a time.
+   */
+  async runDue(batch = BATCH): Promise<RetentionRunReport> {
+    const report: RetentionRunReport = { anonymised: 0, skipped: 0, failed: 0 };
+    const lock = this.db.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_RUN_LOCK_KEY]);
+      if (!locked) {
+        this.logger.log('retention run left to the worker already running it');
+        return report;
       }
-      if (due.length < BATCH) break;
+      try {
+        const passedOver = new Set<string>();
+        for (;;) {
+          const due = (await this.due(batch + passedOver.size)).filter((c) => !passedOver.has(c.caseId));
+          if (due.length === 0) break;
+          for (const c of due) {
+            try {
+              if (await this.anonymise(c)) report.anonymised++;
+              else {
+                passedOver.add(c.caseId);
+                report.skipped++;
+              }
+            } catch (err) {
+              // Ids and error classes only; the next daily run tries again.
+              passedOver.add(c.caseId);
+              report.failed++;
+              this.logger.error({ caseId: c.caseId, error: err instanceof Error ? err.name : 'unknown' }, 'case anonymisation failed');
+            }
+          }
+          if (due.length < batch) break;
+        }
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [RETENTION_RUN_LOCK_KEY]).catch(() => undefined);
+      }
+    } finally {
+      await lock.release();
     }
-    if (report.anonymised || report.failed) this.logger.log(report, 'retention run');
+    if (report.anonymised || report.skipped || report.failed) this.logger.log(report, 'retention run');
     return report;
   }
 

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { emptyRaw, type AgencyActions, type RawStatistics } from './statistics-report.js';
+import { workingDaysBetween } from '../../../libs/business-calendar/index.js';
+import { emptyRaw, weightedMedian, type AgencyActions, type RawStatistics } from './statistics-report.js';
 
 type Queryable = DataSource | EntityManager;
 
@@ -19,7 +20,8 @@ type Queryable = DataSource | EntityManager;
  *   of `completed_at` on or before `due_date`), completed late, not completed;
  * - referral to hearing: accepted referrals of the period that were heard: the first heard
  *   agenda item of the case at or after the submission (else `cases.last_hearing_at`), median
- *   working days between the two Helsinki dates (`working_day_calendar`).
+ *   working days between the two Helsinki dates (`workingDaysBetween` of libs/business-calendar,
+ *   so the figure follows the library's holidays for any year).
  */
 export async function loadRawStatistics(db: Queryable, groupIds: string[], from: Date, to: Date): Promise<{ byGroup: Map<string, RawStatistics>; total: RawStatistics }> {
   const params = [groupIds, from, to];
@@ -95,7 +97,9 @@ export async function loadRawStatistics(db: Queryable, groupIds: string[], from:
     totalActions.set(row.agency_id, t);
   }
 
-  const hearingRows: Array<{ group_id: string | null; heard: number; median: number | null }> = await db.query(
+  // Distinct (submission date, hearing date) pairs with their counts: the working days between
+  // the two are counted here, by libs/business-calendar, for any dates the rows hold.
+  const hearingRows: Array<{ group_id: string; submitted: string; heard: string; n: number }> = await db.query(
     `WITH h AS (
        SELECT r.group_id, r.submitted_at,
               coalesce((SELECT min(c.starts_at) FROM agenda_items ai JOIN conferences c ON c.id = ai.conference_id
@@ -103,20 +107,23 @@ export async function loadRawStatistics(db: Queryable, groupIds: string[], from:
                        CASE WHEN cs.last_hearing_at >= r.submitted_at THEN cs.last_hearing_at END) AS heard_at
          FROM referrals r JOIN cases cs ON cs.id = r.case_id
         WHERE r.group_id = ANY($1::uuid[]) AND r.submitted_at >= $2 AND r.submitted_at < $3 AND r.status = 'accepted')
-     SELECT h.group_id, count(*)::int AS heard,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY hc.ordinal - sc.ordinal)::float8 AS median
-       FROM h
-       JOIN working_day_calendar sc ON sc.day = (h.submitted_at AT TIME ZONE 'Europe/Helsinki')::date
-       JOIN working_day_calendar hc ON hc.day = (h.heard_at AT TIME ZONE 'Europe/Helsinki')::date
-      GROUP BY GROUPING SETS ((h.group_id), ())`,
+     SELECT group_id, to_char(submitted_at AT TIME ZONE 'Europe/Helsinki', 'YYYY-MM-DD') AS submitted,
+            to_char(heard_at AT TIME ZONE 'Europe/Helsinki', 'YYYY-MM-DD') AS heard, count(*)::int AS n
+       FROM h WHERE heard_at IS NOT NULL
+      GROUP BY 1, 2, 3`,
     params,
   );
-  const total = emptyRaw();
+  const ordinal = workingDayOrdinals(hearingRows.flatMap((r) => [r.submitted, r.heard]));
+  const spans = new Map<string, Array<{ days: number; n: number }>>();
   for (const row of hearingRows) {
-    const s = row.group_id === null ? total : raw(row.group_id);
-    s.heard = row.heard;
-    s.medianWorkingDaysToHearing = row.median;
+    const groupSpans = spans.get(row.group_id) ?? spans.set(row.group_id, []).get(row.group_id)!;
+    groupSpans.push({ days: ordinal.get(row.heard)! - ordinal.get(row.submitted)!, n: row.n });
+    raw(row.group_id).heard += row.n;
   }
+  for (const [groupId, groupSpans] of spans) raw(groupId).medianWorkingDaysToHearing = weightedMedian(groupSpans);
+  const total = emptyRaw();
+  total.heard = hearingRows.reduce((n, r) => n + r.n, 0);
+  total.medianWorkingDaysToHearing = weightedMedian([...spans.values()].flat());
 
   for (const s of byGroup.values()) {
     total.referrals += s.referrals;
@@ -131,4 +138,15 @@ export async function loadRawStatistics(db: Queryable, groupIds: string[], from:
   }
   total.actions = [...totalActions.values()].sort((a, b) => a.name.localeCompare(b.name) || a.agencyId.localeCompare(b.agencyId));
   return { byGroup, total };
+}
+
+/**
+ * Each date's count of working days after the earliest of them: `ordinal(b) − ordinal(a)` is
+ * `workingDaysBetween(a, b)` (the library's count is additive), walked once over the span.
+ */
+function workingDayOrdinals(dates: string[]): Map<string, number> {
+  const sorted = [...new Set(dates)].sort();
+  const ordinal = new Map<string, number>();
+  sorted.forEach((d, i) => ordinal.set(d, i === 0 ? 0 : ordinal.get(sorted[i - 1]!)! + workingDaysBetween(sorted[i - 1]!, d)));
+  return ordinal;
 }

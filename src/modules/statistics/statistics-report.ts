@@ -1,16 +1,16 @@
 /**
- * Raw counts of a period → the published statistics (suppressed) and their CSV. Pure: no Nest,
- * no I/O. The categories are fixed lists, so every report has the same keys and the CSV the
- * same rows in the same order, whatever the data.
+ * Raw counts of a period → the published statistics (suppressed) and their CSV. No I/O. The
+ * categories are fixed lists (the owning modules' own: agency kinds, eligibility grounds,
+ * statistics genders and age bands), so every report has the same keys and the CSV the same
+ * rows in the same order, whatever the data.
  */
+import { ELIGIBILITY_GROUNDS } from '../../../libs/risk-forms/index.js';
+import { AGENCY_KINDS } from '../identity/dto/agency.dto.js';
+import { AGE_BANDS, STAT_GENDERS } from '../people/person.types.js';
 import { SuppressedTable, type PublishedCell } from './suppression.js';
 
-export const AGENCY_KINDS = ['police', 'social_services', 'child_welfare', 'health', 'mental_health', 'substance_abuse', 'housing', 'victim_support', 'shelter', 'probation', 'education', 'other'] as const;
-export const ELIGIBILITY_GROUNDS = ['score', 'professional_judgement', 'escalation', 'repeat'] as const;
 /** Where a submitted referral stands: the four add up to the referrals of the period. */
 export const REFERRAL_OUTCOMES = ['accepted', 'declined', 'pending', 'withdrawn'] as const;
-export const STAT_GENDERS = ['female', 'male', 'other_or_unknown'] as const;
-export const AGE_BANDS = ['0-15', '16-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+', 'unknown'] as const;
 /** What became of an action agreed in the period: the three add up to the actions agreed. */
 export const ACTION_RESULTS = ['completedOnTime', 'completedLate', 'notCompleted'] as const;
 
@@ -46,6 +46,25 @@ export function emptyRaw(): RawStatistics {
     referrals: 0, byAgencyKind: {}, byGround: {}, outcomes: {}, newCases: 0, repeatCases: 0, victims: 0, byGender: {}, byAgeBand: {},
     childrenInHouseholds: 0, referralsWithChildren: 0, actions: [], heard: 0, medianWorkingDaysToHearing: null,
   };
+}
+
+/**
+ * The median of values given with their counts, as PostgreSQL's `percentile_cont(0.5)`: the
+ * middle value, or the mean of the two middle values of an even count; null for none.
+ */
+export function weightedMedian(values: ReadonlyArray<{ days: number; n: number }>): number | null {
+  const sorted = values.filter((v) => v.n > 0).sort((a, b) => a.days - b.days);
+  const count = sorted.reduce((n, v) => n + v.n, 0);
+  if (count === 0) return null;
+  const at = (position: number): number => {
+    let seen = 0;
+    for (const v of sorted) {
+      seen += v.n;
+      if (position < seen) return v.days;
+    }
+    throw new RangeError('position beyond the values');
+  };
+  return (at(Math.floor((count - 1) / 2)) + at(Math.ceil((count - 1) / 2))) / 2;
 }
 
 export interface PublishedStatistics {
@@ -163,15 +182,16 @@ export function publishGroup(raw: RawStatistics): PublishedStatistics {
  */
 export function publishDeployment(groups: RawStatistics[], total: RawStatistics): { groups: PublishedStatistics[]; total: PublishedStatistics } {
   const t = new SuppressedTable();
+  const keysOf = groups.map((raw) => new Set(blockKeys(raw)));
   groups.forEach((raw, i) => {
     addBlock(t, `g${i}.`, raw, 1);
     const alone = new SuppressedTable();
     addBlock(alone, '', raw, 0);
-    for (const key of blockKeys(raw)) if (!alone.shown(key)) t.keepHidden(`g${i}.${key}`);
+    for (const key of keysOf[i]!) if (!alone.shown(key)) t.keepHidden(`g${i}.${key}`);
   });
   addBlock(t, 'total.', total, 0);
   for (const key of blockKeys(total)) {
-    const parts = groups.flatMap((raw, i) => (blockKeys(raw).includes(key) ? [`g${i}.${key}`] : []));
+    const parts = groups.flatMap((_, i) => (keysOf[i]!.has(key) ? [`g${i}.${key}`] : []));
     if (parts.length > 0) t.sum(`total.${key}`, parts);
   }
   return { groups: groups.map((raw, i) => readBlock(t, `g${i}.`, raw)), total: readBlock(t, 'total.', total) };

@@ -2,14 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { addCalendarDays, helsinkiDateTime } from '../../../libs/business-calendar/index.js';
+import { PERMISSIONS } from '../../common/auth/permissions.js';
 import { Problem } from '../../common/problems/problem.js';
+import { RequestValidationError } from '../../common/problems/validation.js';
 import type { AuthUser } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
+import { GroupPolicy } from '../groups/group.policy.js';
 import { loadRawStatistics } from './statistics-query.js';
 import { csvRows, publishDeployment, publishGroup, toCsv, type PublishedStatistics } from './statistics-report.js';
 
 /** Longest period one request may ask for (a five-year trend is the longest anyone reports). */
 export const MAX_PERIOD_DAYS = 5 * 366;
+/** The last date libs/business-calendar knows (a period must end before it: its end is the next midnight). */
+const LAST_CALENDAR_DATE = '9999-12-31';
 
 export interface Period {
   from: string;
@@ -34,7 +39,7 @@ export class StatisticsService {
 
   async forGroup(user: AuthUser, groupId: string, period: Period, format: 'json' | 'csv'): Promise<GroupStatistics | string> {
     const range = this.range(period);
-    const mayRead = user.roles.some((r) => r.groupId === groupId && ['coordinator', 'chair', 'analyst'].includes(r.role));
+    const mayRead = GroupPolicy.hasRoleIn(user, groupId, ...PERMISSIONS['statistics:read']);
     const [group] = mayRead ? await this.db.query(`SELECT id FROM groups WHERE id = $1`, [groupId]) : [];
     if (!group) throw Problem.notFound('The group');
     const { byGroup } = await loadRawStatistics(this.db, [groupId], range.from, range.to);
@@ -44,9 +49,9 @@ export class StatisticsService {
     return { groupId, period, ...published };
   }
 
-  async forDeployment(user: AuthUser, period: Period, format: 'json' | 'csv'): Promise<DeploymentStatistics | string> {
+  /** Anyone holding the analyst role in some group (the route's `statistics:read-deployment`). */
+  async forDeployment(period: Period, format: 'json' | 'csv'): Promise<DeploymentStatistics | string> {
     const range = this.range(period);
-    if (!user.roles.some((r) => r.role === 'analyst')) throw new Problem(403, 'not-analyst', 'Forbidden', 'Deployment-wide statistics are for analysts.');
     const groups: Array<{ id: string; name: string }> = await this.db.query(`SELECT id, name FROM groups ORDER BY name, id`);
     const { byGroup, total } = await loadRawStatistics(this.db, groups.map((g) => g.id), range.from, range.to);
     const published = publishDeployment(groups.map((g) => byGroup.get(g.id)!), total);
@@ -57,15 +62,15 @@ export class StatisticsService {
     return { period, groups: groups.map((g, i) => ({ groupId: g.id, name: g.name, ...published.groups[i]! })), total: published.total };
   }
 
-  /** The instants of a period of Helsinki dates: 400 when it runs backwards or is too long. */
+  /**
+   * The instants of a period of Helsinki dates: 400 when it runs backwards, is too long, or ends
+   * on the last day of the calendar (its end is the midnight after `to`, which does not exist).
+   */
   private range(period: Period): { from: Date; to: Date } {
-    if (period.to < period.from) {
-      throw new Problem(400, 'validation', 'Bad Request', 'The request is invalid.', { errors: [{ field: 'to', message: 'to must not be before from' }] });
-    }
+    if (period.to < period.from) throw new RequestValidationError([{ field: 'to', message: 'to must not be before from' }]);
     const days = (Date.parse(period.to) - Date.parse(period.from)) / 86_400_000 + 1;
-    if (days > MAX_PERIOD_DAYS) {
-      throw new Problem(400, 'validation', 'Bad Request', 'The request is invalid.', { errors: [{ field: 'to', message: `the period may be at most ${MAX_PERIOD_DAYS} days` }] });
-    }
+    if (days > MAX_PERIOD_DAYS) throw new RequestValidationError([{ field: 'to', message: `the period may be at most ${MAX_PERIOD_DAYS} days` }]);
+    if (period.to >= LAST_CALENDAR_DATE) throw new RequestValidationError([{ field: 'to', message: `to must be before ${LAST_CALENDAR_DATE}` }]);
     return { from: helsinkiDateTime(period.from, '00:00'), to: helsinkiDateTime(addCalendarDays(period.to, 1), '00:00') };
   }
 

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { FieldDecryptError, needsReencryption, reencryptField, type Keyring } from '../../../libs/field-crypto/index.js';
+import { ENCRYPTED_COLUMNS as PEOPLE_ENCRYPTED_COLUMNS, PEOPLE_TABLE } from '../../modules/people/person-fields.js';
 
 /** A table with encrypted columns: how its rows are keyed and what context each column's blobs are bound to. */
 export interface EncryptedTable {
@@ -22,12 +23,8 @@ const same = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c,
  * convention of the other tables (`column` without `_enc`); the actions module must use it.
  */
 export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
-  {
-    table: 'people',
-    key: ['id'],
-    rowId: byId,
-    columns: same('first_name_enc', 'last_name_enc', 'birth_date_enc', 'identity_code_enc', 'gender_enc', 'language_enc', 'interpreter_needed_enc', 'address_enc', 'phone_enc', 'safe_contact_note_enc', 'special_circumstances_enc'),
-  },
+  // The people module binds each blob to the column's own name (person-fields.ts).
+  { table: PEOPLE_TABLE, key: ['id'], rowId: byId, columns: same(...PEOPLE_ENCRYPTED_COLUMNS) },
   {
     table: 'referrals',
     key: ['id'],
