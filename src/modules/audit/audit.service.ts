@@ -10,9 +10,10 @@ import { GENESIS_HASH, auditHash, type AuditChainRow } from './audit-chain.js';
 import { normaliseAuditEntry, type AuditContent, type AuditEntry } from './audit-entry.js';
 import { appendHead, headsFilePath, readLastHead, type RecordedHead } from './audit-heads-file.js';
 import { AUDIT_COLUMNS, AuditChainVerifier, fromDbRow, type AuditVerifyResult } from './audit-verifier.js';
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
 /** Advisory lock serialising appends, so the chain never forks (the migration lock is …001). */
-export const AUDIT_CHAIN_LOCK_KEY = 724_615_002;
+export const AUDIT_CHAIN_LOCK_KEY = LOCK_KEYS.auditChain;
 
 export interface AuditRecord {
   id: string;

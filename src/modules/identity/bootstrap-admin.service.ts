@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { UsersService } from './users.service.js';
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
-const BOOTSTRAP_LOCK = 724_615_002;
+const BOOTSTRAP_LOCK = LOCK_KEYS.bootstrapAdmin;
 
 /** First start: creates the admin of MARAK_BOOTSTRAP_ADMIN_* when no user exists; never again. */
 @Injectable()

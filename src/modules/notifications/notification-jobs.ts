@@ -1,11 +1,12 @@
 import type { BackoffPolicy } from '../../platform/queues/backoff.js';
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const NOTIFICATION_SEND_JOB = 'notification.send';
 export const NOTIFICATIONS_RECONCILE_JOB = 'notifications.reconcile';
 export const NOTIFICATIONS_RECONCILE_SCHEDULER = 'notifications-reconcile';
 export const NOTIFICATIONS_RECONCILE_EVERY_MS = 60 * 1000;
-export const NOTIFICATIONS_RECONCILE_LOCK_KEY = 724_615_201;
+export const NOTIFICATIONS_RECONCILE_LOCK_KEY = LOCK_KEYS.notificationsReconcile;
 /** Send jobs are kept in Redis only for messages due within this window. */
 export const NOTIFICATION_HORIZON_MS = 2 * 60 * 60 * 1000;
 

@@ -22,10 +22,11 @@ import { TimersService } from '../timers/timers.service.js';
 import type { AcceptReferralDto, CreateReferralDto, ListReferralsQuery, UpdateReferralDto } from './dto/referral.dto.js';
 import { ReferralPolicy } from './referral.policy.js';
 import { formatReference, nextReferralState, type ReferralEvent, type ReferralStatus } from './referral-state.js';
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
 export const TRIAGE_OVERDUE = 'referral.triage-overdue';
 /** Advisory lock class under which a group's cases are opened (the group id is the second key). */
-const CASE_OPENING_LOCK = 724_615_010;
+const CASE_OPENING_LOCK = LOCK_KEYS.caseOpening;
 /** The working day's end, Helsinki: a triage deadline falls then. */
 const TRIAGE_DUE_TIME = '16:00';
 

@@ -8,13 +8,14 @@ import { PeopleService } from '../people/people.service.js';
 import type { CaseErasure } from './case-erasure.js';
 import { findDueCases, type DueCase } from './retention-due.js';
 import { RetentionErasers } from './retention-erasers.js';
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
 /** What an anonymised free-text field reads as (encrypted like any value, so readers need no special case). */
 export const ANONYMISED_TEXT = '[anonymised]';
 const BATCH = 100;
 
 /** pg_advisory_lock key of the daily retention run (one run at a time across all workers). */
-export const RETENTION_RUN_LOCK_KEY = 724_615_301;
+export const RETENTION_RUN_LOCK_KEY = LOCK_KEYS.retentionRun;
 
 export interface RetentionRunReport {
   anonymised: number;

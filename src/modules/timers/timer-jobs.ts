@@ -1,3 +1,5 @@
+import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
+
 /** Queue and job names of the timers module (see src/platform/queues/queue-catalog.ts). */
 export const TIMERS_QUEUE = 'timers';
 export const TIMER_FIRE_JOB = 'timer.fire';
@@ -8,7 +10,7 @@ export const TIMERS_RECONCILE_SCHEDULER = 'timers-reconcile';
 export const TIMER_HORIZON_MS = 48 * 60 * 60 * 1000;
 export const RECONCILE_EVERY_MS = 60 * 1000;
 /** pg_advisory_lock key of the timer reconciler (one run at a time across all workers). */
-export const TIMER_RECONCILE_LOCK_KEY = 724_615_101;
+export const TIMER_RECONCILE_LOCK_KEY = LOCK_KEYS.timerReconcile;
 
 /** A wake-up job carries the timer id and nothing else. */
 export interface TimerFireJobData {

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { withSessionLock } from './advisory-lock.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { LOCK_KEYS } from './lock-keys.js';
 
 /** Advisory lock key taken while migrating, so replicas starting together do not race. */
-export const MIGRATION_LOCK_KEY = 724_615_001;
+export const MIGRATION_LOCK_KEY = LOCK_KEYS.migrations;
 
 /** Runs pending migrations under a PostgreSQL advisory lock; returns the names it applied. */
 export async function runMigrations(url: string, logger?: Logger): Promise<string[]> {
