@@ -15,6 +15,7 @@ import { ConferenceMeeting1763980000000 } from './1763980000000-conference-meeti
 import { Actions1763990000000 } from './1763990000000-actions.js';
 import { Statistics1764000000000 } from './1764000000000-statistics.js';
 import { Retention1764000001000 } from './1764000001000-retention.js';
+import { ReferralRepeatIndex1764000002000 } from './1764000002000-referral-repeat-index.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   Actions1763990000000,
   Statistics1764000000000,
   Retention1764000001000,
+  ReferralRepeatIndex1764000002000,
 ];

@@ -181,6 +181,12 @@ export class CasesService {
     return { caseId: id, reference: p.reference, isRepeat: false };
   }
 
+  async referencesOf(manager: EntityManager | DataSource, caseIds: string[]): Promise<Array<{ caseId: string; reference: string }>> {
+    if (caseIds.length === 0) return [];
+    const rows: Array<{ id: string; reference: string }> = await manager.query(`SELECT id, reference FROM cases WHERE id = ANY($1::uuid[])`, [caseIds]);
+    return rows.map((r) => ({ caseId: r.id, reference: r.reference }));
+  }
+
   async referenceOf(manager: EntityManager | DataSource, caseId: string): Promise<{ caseId: string; reference: string } | null> {
     const [row] = await manager.query(`SELECT id, reference FROM cases WHERE id = $1`, [caseId]);
     return row ? { caseId: row.id, reference: row.reference } : null;

@@ -14,6 +14,7 @@ import type { TokensDto } from './dto/auth.dto.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S, TokenService } from './token.service.js';
 import { ARGON2_OPTIONS } from './users.service.js';
+import { roleCode } from '../audit/audit-entry.js';
 
 /** Roles that can see case data: TOTP is required for them (unless MARAK_MFA_REQUIRED=false). */
 export const CASE_ROLES = new Set(['coordinator', 'chair', 'agency_rep', 'referrer']);
@@ -216,6 +217,6 @@ export class AuthService {
   }
 
   private actor(row: LoginRow) {
-    return { id: row.id, agencyId: row.agency_id, roles: row.roles.map((r) => (r.groupId ? `${r.role}@${r.groupId}` : r.role)) };
+    return { id: row.id, agencyId: row.agency_id, roles: row.roles.map((r) => roleCode({ role: r.role, groupId: r.groupId ?? null })) };
   }
 }

@@ -7,6 +7,7 @@ import type { AuthUser, RoleName } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { CreateUserDto, RoleGrantDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { PASSWORD_REFUSAL_TEXT, checkPassword } from './password-policy.js';
+import { roleCode } from '../audit/audit-entry.js';
 
 /** OWASP's argon2id parameters (19 MiB, 2 iterations, 1 lane). */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -172,5 +173,5 @@ export class UsersService {
 }
 
 function grantCode(g: { role: string; groupId?: string | null }): string {
-  return g.groupId ? `${g.role}@${g.groupId}` : g.role;
+  return roleCode({ role: g.role, groupId: g.groupId ?? null });
 }

@@ -1,4 +1,5 @@
 import type { AuthUser } from '../../common/request-context.js';
+import { GroupPolicy } from '../groups/group.policy.js';
 
 export interface ReferralSubject {
   groupId: string;
@@ -9,8 +10,7 @@ export interface ReferralSubject {
 /** Who may see and act on a referral: pure functions of the user's grants and the referral. */
 export const ReferralPolicy = {
   isStaff(user: AuthUser, groupId: string, ...roles: string[]): boolean {
-    const wanted = roles.length ? roles : ['coordinator', 'chair'];
-    return user.roles.some((r) => r.groupId === groupId && wanted.includes(r.role));
+    return GroupPolicy.hasRoleIn(user, groupId, ...(roles.length ? roles : ['coordinator', 'chair']));
   },
   /**
    * The referrer sees their own referral; the group's coordinators and chairs see the group's

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addWorkingDays, helsinkiDateTime, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
+import { addWorkingDaysAt, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
 import { RiskAnswersError, defaultRiskForms, eligibility, scoreAssessment, type RiskFormDefinition } from '../../../libs/risk-forms/index.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
@@ -309,7 +309,7 @@ export class ReferralsService implements OnModuleInit {
                 known_in_other_group = $5, submitted_at = $6, reason_enc = NULL, version = $7, updated_at = $6 WHERE id = $1`,
         [id, reference, result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version],
       );
-      const due = helsinkiDateTime(addWorkingDays(toHelsinkiDate(now), settings.triageWithinWorkingDays), TRIAGE_DUE_TIME);
+      const due = addWorkingDaysAt(now, settings.triageWithinWorkingDays, TRIAGE_DUE_TIME);
       await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
       const group = await this.groups.find(row.group_id, tx);
       for (const coordinator of await this.users.withRole(row.group_id, 'coordinator', tx)) {
@@ -457,7 +457,8 @@ export class ReferralsService implements OnModuleInit {
       [user.id, staffGroups, q.groupId ?? null, q.status ?? null, after?.at ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
-    const items = await Promise.all(page.map((r) => this.view(this.db.manager, r, false, user)));
+    const repeats = await this.repeatReferences(this.db.manager, page);
+    const items = await Promise.all(page.map((r) => this.view(this.db.manager, r, false, user, repeats)));
     const last = page.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
@@ -465,7 +466,14 @@ export class ReferralsService implements OnModuleInit {
   /** Referral summaries of a case (for GET /cases/:id), no personal data. */
   async summariesForCase(manager: EntityManager, caseId: string): Promise<object[]> {
     const rows: Row[] = await manager.query(`SELECT ${COLUMNS} FROM referrals WHERE case_id = $1 OR repeat_of_case_id = $1 ORDER BY submitted_at`, [caseId]);
-    return Promise.all(rows.map((r) => this.view(manager, r, false)));
+    const repeats = await this.repeatReferences(manager, rows);
+    return Promise.all(rows.map((r) => this.view(manager, r, false, undefined, repeats)));
+  }
+
+  /** The references of the cases a page of referrals repeats, in one query (a list's views then need none). */
+  private async repeatReferences(manager: EntityManager, rows: Row[]): Promise<Map<string, { caseId: string; reference: string }>> {
+    const ids = [...new Set(rows.map((r) => r.repeat_of_case_id).filter((id): id is string => id !== null))];
+    return new Map((await this.cases.referencesOf(manager, ids)).map((c) => [c.caseId, c]));
   }
 
   private async notifyAuthor(tx: EntityManager, row: Row, kind: string, extra: Record<string, string>): Promise<void> {
@@ -516,7 +524,13 @@ export class ReferralsService implements OnModuleInit {
     return row;
   }
 
-  private async view(manager: EntityManager | DataSource, r: Row, withPersonalData: boolean, user?: AuthUser): Promise<object> {
+  private async view(
+    manager: EntityManager | DataSource,
+    r: Row,
+    withPersonalData: boolean,
+    user?: AuthUser,
+    repeats?: Map<string, { caseId: string; reference: string }>,
+  ): Promise<object> {
     const base = {
       ...(user && ReferralPolicy.canSeeCrossGroupFlag(user, this.subject(r)) ? { knownInOtherGroup: r.known_in_other_group } : {}),
       id: r.id,
@@ -528,7 +542,7 @@ export class ReferralsService implements OnModuleInit {
       relationship: r.relationship,
       assessment: { formCode: r.risk_form_code, formVersion: r.risk_form_version, score: r.score, threshold: r.threshold, answered: r.answered_count, unknown: r.unknown_count },
       eligibility: r.eligible === null ? null : { eligible: r.eligible, grounds: r.eligibility_grounds ?? [] },
-      repeatOf: r.repeat_of_case_id ? await this.cases.referenceOf(manager, r.repeat_of_case_id) : null,
+      repeatOf: r.repeat_of_case_id ? (repeats?.get(r.repeat_of_case_id) ?? (await this.cases.referenceOf(manager, r.repeat_of_case_id))) : null,
       consent: { status: r.consent_status, givenAt: r.consent_given_at ?? undefined, method: r.consent_method ?? undefined },
       childWelfareNotification: r.cwn_status ? { status: r.cwn_status, madeAt: r.cwn_made_at ?? undefined } : null,
       caseId: r.case_id,
