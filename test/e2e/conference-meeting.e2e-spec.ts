@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { PeopleService } from '../../src/modules/people/people.service.js';
 import { aGroup, aUser, anAgency, PASSWORD, type TestUser } from '../harness/factories.js';
 import { pdfText } from '../harness/pdf-text.js';
 import { eventually } from '../harness/queue-waiter.js';
 import { SmtpCatcher } from '../harness/smtp-catcher.js';
+import { anOpenCase } from '../harness/marak.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
 const P = (slug: string) => `https://marak.example/problems/${slug}`;
@@ -29,7 +29,6 @@ describe('conferences: the meeting and its minutes', () => {
   let smtp: SmtpCatcher;
   let t: TestApp;
   let ds: DataSource;
-  let people: PeopleService;
   let social: { id: string; name: string };
   let police: { id: string; name: string };
   let shelter: { id: string; name: string; email: string };
@@ -46,7 +45,6 @@ describe('conferences: the meeting and its minutes', () => {
   let heard: { id: string; reference: string };
   let deferred: { id: string; reference: string };
   let restricted: { id: string; reference: string };
-  let caseSeq = 0;
 
   // Tuesday 16 March 2027, 09:00 Helsinki (UTC+2); the next one Tuesday 13 April, 09:00 (UTC+3).
   const MARCH = '2027-03-16T07:00:00.000Z';
@@ -60,18 +58,7 @@ describe('conferences: the meeting and its minutes', () => {
   const listIds = async (u: TestUser) => (await as(u).get(`/api/v1/cases`).query({ groupId: group.id }).expect(200)).body.items.map((i: { id: string }) => i.id);
 
   /** An open case in a group, straight into the tables (invented people only). */
-  async function aCase(groupId: string, opts: { isRepeat?: boolean } = {}): Promise<{ id: string; reference: string }> {
-    const id = randomUUID();
-    const reference = `MRK-2027-${String(70000 + ++caseSeq)}`;
-    await ds.transaction(async (tx) => {
-      const victim = await people.create(tx, { groupId, role: 'victim', person: { firstName: 'Testi', lastName: 'Virtanen' } });
-      await tx.query(
-        `INSERT INTO cases (id, reference, group_id, victim_id, status, is_repeat, opened_at, last_referral_at) VALUES ($1, $2, $3, $4, 'open', $5, now(), now())`,
-        [id, reference, groupId, victim.id, opts.isRepeat ?? false],
-      );
-    });
-    return { id, reference };
-  }
+  const aCase = (groupId: string, opts: { isRepeat?: boolean } = {}) => anOpenCase(t, groupId, opts);
 
   async function add(coordinator: TestUser, conferenceId: string, caseId: string): Promise<Conference> {
     const res = await as(coordinator).post(`/api/v1/conferences/${conferenceId}/agenda`).send({ caseId });
@@ -96,7 +83,6 @@ describe('conferences: the meeting and its minutes', () => {
     smtp = await new SmtpCatcher().start();
     t = await startTestApp({ smtp });
     ds = t.app.get(DataSource);
-    people = t.app.get(PeopleService);
     t.clock.set(new Date('2027-03-01T08:00:00.000Z')); // Monday 10:00 Helsinki
     await t.renewAdmin();
     social = await anAgency(t, { kind: 'social_services' });

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { PeopleService } from '../../src/modules/people/people.service.js';
 import { aGroup, aUser, anAgency, PASSWORD, type TestUser } from '../harness/factories.js';
 import { SmtpCatcher, type CaughtMail } from '../harness/smtp-catcher.js';
+import { anOpenCase } from '../harness/marak.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
 const PROBLEM = 'https://marak.example/problems/';
@@ -16,7 +15,6 @@ describe('conferences: publishing the agenda', () => {
   let smtp: SmtpCatcher;
   let t: TestApp;
   let ds: DataSource;
-  let people: PeopleService;
   let agencies: Array<{ id: string; name: string; email: string }>;
   let housing: { id: string; email: string };
   let group: { id: string };
@@ -26,7 +24,6 @@ describe('conferences: publishing the agenda', () => {
   let conference: { id: string; version: number; agenda: Array<{ itemId: string }> };
   let withAdvocate: { id: string; reference: string };
   let withoutAdvocate: { id: string; reference: string };
-  let caseSeq = 0;
 
   // Tuesday 16 March 2027, 09:00 Helsinki (UTC+2).
   const STARTS_AT = '2027-03-16T07:00:00.000Z';
@@ -42,24 +39,12 @@ describe('conferences: publishing the agenda', () => {
   };
 
   /** An open case in the group, straight into the tables (no referral needed here). */
-  async function aCase(): Promise<{ id: string; reference: string }> {
-    const id = randomUUID();
-    const reference = `MRK-2027-${String(90000 + ++caseSeq)}`;
-    await ds.transaction(async (tx) => {
-      const victim = await people.create(tx, { groupId: group.id, role: 'victim', person: { firstName: 'Testi', lastName: 'Virtanen' } });
-      await tx.query(
-        `INSERT INTO cases (id, reference, group_id, victim_id, status, opened_at, last_referral_at) VALUES ($1, $2, $3, $4, 'open', now(), now())`,
-        [id, reference, group.id, victim.id],
-      );
-    });
-    return { id, reference };
-  }
+  const aCase = () => anOpenCase(t, group.id);
 
   beforeAll(async () => {
     smtp = await new SmtpCatcher().start();
     t = await startTestApp({ smtp });
     ds = t.app.get(DataSource);
-    people = t.app.get(PeopleService);
     t.clock.set(new Date('2027-03-01T08:00:00.000Z')); // Monday 10:00 Helsinki
     await t.renewAdmin();
     const social = (await anAgency(t, { kind: 'social_services' })) as { id: string; name: string; email: string };

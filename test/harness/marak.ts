@@ -44,20 +44,18 @@ export async function aMarakGroup(t: TestApp, settings: Record<string, unknown> 
 let caseSeq = 0;
 
 /** An open case of the group straight into the tables (an invented victim; referrals have their own tests). */
-export async function anOpenCase(t: TestApp, groupId: string): Promise<{ id: string; reference: string }> {
+export async function anOpenCase(t: TestApp, groupId: string, opts: { isRepeat?: boolean } = {}): Promise<{ id: string; reference: string }> {
   const ds = t.app.get(DataSource);
   const people = t.app.get(PeopleService);
   const id = randomUUID();
-  const reference = `MRK-2027-${String(70000 + ++caseSeq + Math.floor(Math.random() * 9000))}`;
+  // Each test file has a database of its own; allocated references count from 1, these from 70001.
+  const reference = `MRK-2027-${String(70000 + ++caseSeq)}`;
   await ds.transaction(async (tx) => {
     const victim = await people.create(tx, { groupId, role: 'victim', person: { firstName: 'Testi', lastName: 'Uhri' } });
-    await tx.query(`INSERT INTO cases (id, reference, group_id, victim_id, status, opened_at, last_referral_at) VALUES ($1, $2, $3, $4, 'open', $5, $5)`, [
-      id,
-      reference,
-      groupId,
-      victim.id,
-      t.clock.now(),
-    ]);
+    await tx.query(
+      `INSERT INTO cases (id, reference, group_id, victim_id, status, is_repeat, opened_at, last_referral_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $6)`,
+      [id, reference, groupId, victim.id, opts.isRepeat ?? false, t.clock.now()],
+    );
   });
   return { id, reference };
 }
