@@ -1,0 +1,104 @@
+import pg from 'pg';
+import { toHelsinkiDate } from '../libs/business-calendar/index.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { LIST_ACTIONS } from '../src/modules/actions/action-store.js';
+import { OPEN_STATUSES } from '../src/modules/actions/dto/action.dto.js';
+import { UsersService } from '../src/modules/identity/users.service.js';
+import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
+import { Api, BENCH_PASSWORD, startApp, type AppProcess } from './lib/app-process.js';
+import { historyDatabase, withClient } from './lib/databases.js';
+import { load, loop, met, ms } from './lib/measure.js';
+
+/**
+ * `npm run bench -- inbox`: an agency representative's inbox, `GET /api/v1/actions` (their
+ * agency's actions in their group by due date: the query, decryption of 50 descriptions, and the
+ * audit row of the page, in one transaction) with the history database's ~1.5 million actions
+ * (bench/lib/databases.ts: seeded once). Three figures — the first page, a page 20 pages on
+ * through the cursor, and `?overdue=true` — each at a steady 100 requests/s; target p99 < 20 ms.
+ * Baseline: the bare SQL of the same page (the statement the endpoint runs, same parameters),
+ * from 10 connections at the same rate: what the database alone costs, so the ratio is what
+ * the application adds (HTTP, authentication, decryption, the audit write).
+ *
+ * The representative (seeded agency 1, agency_rep of seeded group 1) is added to the database
+ * when missing, and the descriptions of that agency's actions in that group are encrypted with
+ * the app's (development) key, since the seed leaves a 1-byte placeholder that does not decrypt.
+ */
+const CONNECTIONS = 10;
+const RATE = 100;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const REP_EMAIL = 'bench-inbox-rep@agency.test';
+
+const databaseUrl = await historyDatabase();
+const crypto = new FieldCryptoService(loadConfig({ NODE_ENV: 'development' }));
+const setup = await withClient(databaseUrl, async (c) => {
+  const [{ group_id: groupId, agency_id: agencyId }] = (await c.query(`SELECT md5('g1')::uuid AS group_id, md5('a1')::uuid AS agency_id`)).rows;
+  let [rep] = (await c.query(`SELECT id FROM users WHERE email = $1`, [REP_EMAIL])).rows;
+  if (!rep) {
+    [rep] = (await c.query(`INSERT INTO users (email, name, agency_id, password_hash) VALUES ($1, 'Testi Edustaja', $2, $3) RETURNING id`, [REP_EMAIL, agencyId, await UsersService.hash(BENCH_PASSWORD)])).rows;
+    await c.query(`INSERT INTO user_roles (user_id, role, group_id) VALUES ($1, 'agency_rep', $2)`, [rep.id, groupId]);
+  }
+  const placeholders = (await c.query(`SELECT id FROM actions WHERE agency_id = $1 AND group_id = $2 AND description_enc = '\\x00'::bytea`, [agencyId, groupId])).rows as { id: string }[];
+  for (let i = 0; i < placeholders.length; i += 500) {
+    const batch = placeholders.slice(i, i + 500);
+    await c.query(`UPDATE actions a SET description_enc = v.enc FROM unnest($1::uuid[], $2::bytea[]) AS v(id, enc) WHERE a.id = v.id`, [
+      batch.map((r) => r.id),
+      batch.map((r, k) => crypto.encrypt(`Keksitty toimenpide ${i + k}: yhteydenotto ja turvallisuussuunnitelma.`, { table: 'actions', column: 'description', rowId: r.id })),
+    ]);
+  }
+  const [counts] = (await c.query(
+    `SELECT (SELECT count(*)::int FROM actions) AS total,
+            count(*)::int AS mine,
+            count(*) FILTER (WHERE status = ANY($3::text[]) AND due_date < $4::date)::int AS overdue
+       FROM actions WHERE agency_id = $1 AND group_id = $2`,
+    [agencyId, groupId, OPEN_STATUSES, toHelsinkiDate(new Date())],
+  )).rows;
+  return { groupId, agencyId, repId: rep.id as string, ...counts } as { groupId: string; agencyId: string; repId: string; total: number; mine: number; overdue: number };
+});
+
+let app: AppProcess | undefined = await startApp({ databaseUrl });
+let code = 0;
+const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-sql' });
+try {
+  const rep = await new Api(app.url).login(REP_EMAIL, BENCH_PASSWORD);
+  let cursor: string | undefined;
+  let after: { due: string; id: string } | undefined;
+  for (let page = 1; page <= 20; page++) {
+    const body = await rep.call('GET', `/actions${cursor ? `?cursor=${cursor}` : ''}`);
+    cursor = body.nextCursor;
+    const last = body.items.at(-1);
+    after = { due: last.dueDate, id: last.id };
+  }
+  if (!cursor) throw new Error('the inbox has fewer than 21 pages');
+
+  /** The endpoint's statement (LIST_ACTIONS, as ActionsService.list runs it) with the representative's parameters. */
+  const bareSql = (opts: { after?: { due: string; id: string }; overdue?: boolean }) => () =>
+    pool.query(
+      LIST_ACTIONS,
+      [[], setup.agencyId, [setup.groupId], setup.repId, null, null, null, null, opts.overdue ?? null, OPEN_STATUSES, toHelsinkiDate(new Date()), opts.after?.due ?? null, opts.after?.id ?? null, 51],
+    );
+  const figures = [
+    { what: 'first page', path: '/api/v1/actions', sql: bareSql({}) },
+    { what: 'page 21 through the cursor', path: `/api/v1/actions?cursor=${cursor}`, sql: bareSql({ after }) },
+    { what: 'overdue filter (?overdue=true), first page', path: '/api/v1/actions?overdue=true', sql: bareSql({ overdue: true }) },
+  ];
+  await load({ url: app.url, token: rep.token, connections: CONNECTIONS, seconds: 3, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
+  const lines: string[] = [];
+  let ok = true;
+  for (const f of figures) {
+    const http = await load({ url: app.url, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }] });
+    const sql = await loop({ concurrency: CONNECTIONS, seconds: SECONDS, rate: RATE }, async () => void (await f.sql()));
+    const hit = http.p99 < 20 && http.failed === 0;
+    ok &&= hit;
+    lines.push(
+      `inbox GET /actions ${f.what} at a steady ${RATE} requests/s: ${http.rps.toFixed(1)} requests/s, p50 ${ms(http.p50)}, p99 ${ms(http.p99)}, ${http.failed} failed; ` +
+        `bare SQL of the page p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}; p99 ratio ${(http.p99 / sql.p99).toFixed(1)}x; target p99 < 20 ms: ${met(hit)}\n`,
+    );
+  }
+  process.stdout.write(`# ${setup.total} actions in the database; the representative's agency has ${setup.mine} in their group (${setup.overdue} overdue); 50 a page; ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
+  for (const l of lines) process.stdout.write(l);
+  if (!ok) code = 1;
+} finally {
+  await pool.end();
+  await app?.stop();
+}
+process.exit(code);

@@ -1,0 +1,82 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  /** 2xx responses per second over the run. */
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+  seconds: number;
+}
+
+/**
+ * Load on loopback with autocannon: `connections` connections for `seconds`, at `rate` requests
+ * per second over all connections (autocannon's overallRate) or as fast as they go. Latencies
+ * are autocannon's (ms, from sending the request to the end of the response).
+ */
+export async function load(opts: {
+  url: string;
+  token?: string;
+  connections: number;
+  seconds: number;
+  rate?: number;
+  requests: autocannon.Request[];
+}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+    requests: opts.requests,
+    timeout: 30,
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  return { rps: result['2xx'] / (result.duration || opts.seconds), p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], failed, seconds: result.duration };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export interface LoopResult {
+  /** Completed operations per second. */
+  rate: number;
+  p50: number;
+  p99: number;
+  count: number;
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `seconds`: as fast as they go, or started on a schedule of
+ * `rate` per second over all loops (an operation that falls behind its slot starts at once, and
+ * its latency is counted from its actual start, as autocannon does).
+ */
+export async function loop(opts: { concurrency: number; seconds: number; rate?: number }, op: (worker: number) => Promise<void>): Promise<LoopResult> {
+  const times: number[] = [];
+  const started = performance.now();
+  const end = started + opts.seconds * 1000;
+  let slot = 0;
+  const worker = async (w: number) => {
+    for (;;) {
+      if (opts.rate) {
+        const at = started + (slot++ * 1000) / opts.rate;
+        if (at >= end) return;
+        const wait = at - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      } else if (performance.now() >= end) return;
+      const t0 = performance.now();
+      await op(w);
+      times.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { rate: times.length / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), count: times.length };
+}
+
+export const ms = (x: number) => `${x.toFixed(1)} ms`;
+export const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
