@@ -16,6 +16,7 @@ import { Actions1763990000000 } from './1763990000000-actions.js';
 import { Statistics1764000000000 } from './1764000000000-statistics.js';
 import { Retention1764000001000 } from './1764000001000-retention.js';
 import { ReferralRepeatIndex1764000002000 } from './1764000002000-referral-repeat-index.js';
+import { ActionInboxIndex1764000004000 } from './1764000004000-action-inbox-index.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   Statistics1764000000000,
   Retention1764000001000,
   ReferralRepeatIndex1764000002000,
+  ActionInboxIndex1764000004000,
 ];

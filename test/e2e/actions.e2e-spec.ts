@@ -273,4 +273,33 @@ describe('actions: lifecycle, inbox and closure', () => {
     const cancel = await as(m.coordinator).post(`/api/v1/actions/${a.H1.id}/cancel`).send({ reason: 'x' }).expect(409);
     expect(cancel.body.type).toBe(`${PROBLEM}case-closed`);
   });
+
+  it('merges the inbox of someone who is staff of one group and a representative in another, by due date, across pages', async () => {
+    // Coordinator of the digest group (all of its actions) and police representative in the other
+    // (only the police's). Last in the story: the police join the digest group for it.
+    await t.renewAdmin();
+    await t.admin.put(`/api/v1/groups/${digestGroup.group.id}/agencies/${m.police.id}`).expect(200);
+    await relogin(t, digestGroup.coordinator, m.reps.police);
+    const both = await aUser(t, m.police.id, [{ role: 'coordinator', groupId: digestGroup.group.id }, { role: 'agency_rep', groupId: m.group.id }]);
+    type Item = { id: string; dueDate: string; agencyId: string; groupId: string };
+    const staffPart: Item[] = (await as(digestGroup.coordinator).get(`/api/v1/actions?groupId=${digestGroup.group.id}`).expect(200)).body.items;
+    const repPart: Item[] = (await as(m.reps.police).get('/api/v1/actions').expect(200)).body.items;
+    const expected = [...staffPart, ...repPart]
+      .sort((x, y) => (x.dueDate === y.dueDate ? (x.id < y.id ? -1 : 1) : x.dueDate < y.dueDate ? -1 : 1))
+      .map((x) => x.id);
+    expect(staffPart.length).toBeGreaterThan(1);
+    expect(repPart.length).toBeGreaterThan(0);
+    const all = (await as(both).get('/api/v1/actions').expect(200)).body.items as Item[];
+    expect(all.map((x) => x.id)).toEqual(expected);
+    expect(all.filter((x) => x.groupId === m.group.id).every((x) => x.agencyId === m.police.id)).toBe(true);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: Item[]; nextCursor: string | null } } = await as(both).get(`/api/v1/actions?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      paged.push(...res.body.items.map((x) => x.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(expected);
+    expect((await as(both).get(`/api/v1/actions?groupId=${m.group.id}`).expect(200)).body.items.map((x: Item) => x.id)).toEqual(repPart.map((x) => x.id));
+  });
 });

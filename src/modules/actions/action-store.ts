@@ -45,6 +45,39 @@ export const SELECT_ACTION = `
          ag.name AS agency_name, ag.email AS agency_email, ag.active AS agency_active
     FROM actions a JOIN cases cs ON cs.id = a.case_id JOIN agencies ag ON ag.id = a.agency_id`;
 
+const LIST_FILTERS = `
+      AND (cardinality(coalesce(cs.restricted_to, '{}')) = 0 OR $4::uuid = ANY(cs.restricted_to))
+      AND ($5::uuid IS NULL OR a.agency_id = $5) AND ($6::uuid IS NULL OR a.group_id = $6) AND ($7::uuid IS NULL OR a.case_id = $7)
+      AND ($8::text[] IS NULL OR a.status = ANY($8::text[]))
+      AND ($9::boolean IS NULL OR (a.status = ANY($10::text[]) AND a.due_date < $11::date) = $9)
+      AND ($12::date IS NULL OR (a.due_date, a.id) > ($12::date, $13::uuid))
+    ORDER BY a.due_date, a.id
+    LIMIT $14`;
+
+/**
+ * `GET /actions`, a page of the caller's scope by due date. Parameters: $1 the groups whose
+ * every action the caller sees (coordinator, chair), $2 the caller's agency and $3 the groups
+ * where they see only its actions (representative; none of $1), $4 the caller (restricted cases),
+ * $5–$8 the agency, group, case and status filters, $9 overdue (with $10 the open statuses and
+ * $11 today), $12/$13 the cursor's due date and id, $14 the page size (plus one).
+ *
+ * The scope is taken one group at a time — a LATERAL subquery per group, each an ordered index
+ * scan that stops after a page (actions_group_due_idx for a group's staff,
+ * actions_agency_group_due_idx for a representative) — and merged by due date. A single
+ * `group_id = ANY($1) OR (agency_id = $2 AND group_id = ANY($3))` made PostgreSQL gather and
+ * sort every action in scope: 90 ms a page with a million actions (bench/RESULTS.md).
+ */
+export const LIST_ACTIONS = `
+  SELECT page.* FROM (
+    SELECT x.* FROM unnest($1::uuid[]) AS scope (group_id)
+      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.group_id = scope.group_id ${LIST_FILTERS}) x
+    UNION ALL
+    SELECT x.* FROM unnest($3::uuid[]) AS scope (group_id)
+      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.agency_id = $2::uuid AND a.group_id = scope.group_id ${LIST_FILTERS}) x
+  ) page
+  ORDER BY page.due_date, page.id
+  LIMIT $14`;
+
 export async function findAction(m: Queryable, id: string, lock = false): Promise<ActionRow | undefined> {
   const [row] = await m.query(`${SELECT_ACTION} WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [id]);
   return row;

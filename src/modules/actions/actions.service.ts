@@ -17,7 +17,7 @@ import { GroupsService } from '../groups/groups.service.js';
 import { AgenciesService } from '../identity/agencies.service.js';
 import { ActionLadderService } from './action-ladder.service.js';
 import { ActionPolicy, type ActionSubject } from './action.policy.js';
-import { SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, type ActionRow } from './action-store.js';
+import { LIST_ACTIONS, SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, type ActionRow } from './action-store.js';
 import { OPEN_STATUSES, type ActionDto, type ActionPageDto, type ActionStatus, type ListActionsQuery } from './dto/action.dto.js';
 
 const wrongState = (status: ActionStatus, wanted: string) =>
@@ -158,19 +158,12 @@ export class ActionsService implements ActionsPort, OnModuleInit {
     const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const today = this.today();
     const statuses = q.status ? q.status.split(',') : null;
+    const repOnlyGroups = repGroups.filter((g) => !staffGroups.includes(g));
     return this.db.transaction(async (tx) => {
       const rows: ActionRow[] = await tx.query(
-        `${SELECT_ACTION}
-          WHERE (a.group_id = ANY($1::uuid[]) OR (a.agency_id = $2::uuid AND a.group_id = ANY($3::uuid[])))
-            AND (cardinality(coalesce(cs.restricted_to, '{}')) = 0 OR $4::uuid = ANY(cs.restricted_to))
-            AND ($5::uuid IS NULL OR a.agency_id = $5) AND ($6::uuid IS NULL OR a.group_id = $6) AND ($7::uuid IS NULL OR a.case_id = $7)
-            AND ($8::text[] IS NULL OR a.status = ANY($8::text[]))
-            AND ($9::boolean IS NULL OR (a.status = ANY($10::text[]) AND a.due_date < $11::date) = $9)
-            AND ($12::date IS NULL OR (a.due_date, a.id) > ($12::date, $13::uuid))
-          ORDER BY a.due_date, a.id
-          LIMIT $14`,
+        LIST_ACTIONS,
         [
-          staffGroups, user.agencyId, repGroups, user.id,
+          staffGroups, user.agencyId, repOnlyGroups, user.id,
           q.agencyId ?? null, q.groupId ?? null, q.caseId ?? null,
           statuses, q.overdue ?? null, OPEN_STATUSES, today,
           after ? after.at.slice(0, 10) : null, after?.id ?? null,
