@@ -75,9 +75,9 @@ try {
       FROM (${base}) s`, p);
   await step('actions', `INSERT INTO actions (id, case_id, group_id, agency_id, description_enc, due_date, status, assigned_at, completed_at, closed_at, created_at, updated_at)
     SELECT md5('x' || i || '-' || j)::uuid, md5('k' || i)::uuid, group_id, md5('a' || (1 + (i + j * 5) % 12))::uuid, '\\x00',
-           (submitted_at + make_interval(days => 30))::date, CASE WHEN (i + j) % 6 = 0 THEN 'assigned' ELSE 'completed' END,
-           submitted_at + make_interval(days => 14), CASE WHEN (i + j) % 6 <> 0 THEN submitted_at + make_interval(days => 20 + (i + j) % 15) END,
-           CASE WHEN (i + j) % 6 <> 0 THEN submitted_at + make_interval(days => 20 + (i + j) % 15) END, submitted_at, submitted_at
+           (submitted_at + make_interval(days => 30))::date, CASE WHEN (i / 7 + j) % 6 = 0 THEN 'assigned' ELSE 'completed' END,
+           submitted_at + make_interval(days => 14), CASE WHEN (i / 7 + j) % 6 <> 0 THEN submitted_at + make_interval(days => 20 + (i + j) % 15) END,
+           CASE WHEN (i / 7 + j) % 6 <> 0 THEN submitted_at + make_interval(days => 20 + (i + j) % 15) END, submitted_at, submitted_at
       FROM (${base}) s, generate_series(1, 2) j WHERE i % 4 <> 0`, p);
   await step('analyze', `ANALYZE`);
 } finally {
