@@ -4,16 +4,17 @@ import { helsinkiDateTime } from '../libs/business-calendar/index.js';
 import { dataSourceOptions } from '../src/platform/database/data-source-options.js';
 import { loadRawStatistics } from '../src/modules/statistics/statistics-query.js';
 import { publishGroup } from '../src/modules/statistics/statistics-report.js';
+import { historyDatabase } from './lib/databases.js';
 
 /**
  * `npm run bench`: one line — a year of one group's statistics (the queries and the
  * suppression the endpoint runs, without HTTP and the audit row), its median time over 5 runs
  * after a warm-up, and the ratio against a baseline measured in the same process: a plain
- * count(*) of the same group's referrals of the same year. Against DATABASE_URL (seed it with
- * `npm run seed:history`). Not a test; never part of `npm test`.
+ * count(*) of the same group's referrals of the same year. Against DATABASE_URL when set, else the
+ * shared `marak_bench_history` (bench/lib/databases.ts: created and seeded with a million referrals
+ * when missing, reused when present). Not a test; never part of `npm test`.
  */
-const url = process.env.DATABASE_URL;
-if (!url) throw new Error('DATABASE_URL names the seeded database');
+const url = await historyDatabase();
 const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2, application_name: 'marak-bench' } } as never));
 await ds.initialize();
 try {

@@ -172,6 +172,8 @@ export class ActionsService implements ActionsPort, OnModuleInit {
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // Decrypted before the audit row: the audit chain's lock is held from that row to the commit.
+      const items = page.map((r) => toActionDto(r, this.crypto, today));
       if (page.length) {
         await this.audit.record(tx, {
           action: 'action.list', objectType: 'action', groupId: q.groupId ?? null, subjectIds: [...new Set(page.map((r) => r.victim_id))],
@@ -179,7 +181,7 @@ export class ActionsService implements ActionsPort, OnModuleInit {
         });
       }
       return {
-        items: page.map((r) => toActionDto(r, this.crypto, today)),
+        items,
         nextCursor: rows.length > limit && last ? encodeKeysetCursor(new Date(`${last.due_date}T00:00:00.000Z`), last.id) : null,
       };
     });

@@ -198,8 +198,11 @@ export class ReferralsService implements OnModuleInit {
         ],
       );
       const subjectIds = [people.victimId, ...people.perpetratorIds, ...people.childIds];
+      // The view is read and decrypted before the audit row: the audit chain's lock is held from
+      // that row to the commit, so nothing that can come before it runs under it.
+      const view = await this.view(tx, await this.row(tx, id), true, user);
       await this.audit.record(tx, { action: 'referral.create', objectType: 'referral', objectId: id, groupId: dto.groupId, subjectIds, details: { toState: 'draft' } });
-      return this.view(tx, await this.row(tx, id), true, user);
+      return view;
     });
   }
 
@@ -246,8 +249,9 @@ export class ReferralsService implements OnModuleInit {
           this.clock.now(),
         ],
       );
+      const view = await this.view(tx, await this.row(tx, id), true, user);
       await this.audit.record(tx, { action: 'referral.update', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: [people.victimId, ...people.perpetratorIds, ...people.childIds] });
-      return this.view(tx, await this.row(tx, id), true, user);
+      return view;
     });
   }
 
@@ -322,11 +326,12 @@ export class ReferralsService implements OnModuleInit {
           groupId: row.group_id,
         });
       }
+      const view = await this.view(tx, await this.row(tx, id), true, user);
       await this.audit.record(tx, {
         action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
         details: { fromState: row.status, toState: 'submitted', caseRef: reference, ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
       });
-      return this.view(tx, await this.row(tx, id), true, user);
+      return view;
     });
   }
 
