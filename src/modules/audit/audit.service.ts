@@ -96,11 +96,15 @@ export class AuditService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new AuditTransactionError('AuditService.record needs the entity manager of an open transaction');
     }
-    // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after
-    // the lock is granted, so it sees the head the previous holder committed.
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
-    const [head] = await manager.query(
-      `SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq,
+    // The lock, then the head, as two statements of one simple-protocol message: one round trip
+    // (everything from here to the commit runs under the lock, and every wait for this process's
+    // event loop in between keeps every other audited transaction waiting; bench/RESULTS.md).
+    // Each statement takes a snapshot of its own under READ COMMITTED, so the second is taken
+    // after the lock is granted and sees the head the previous holder committed.
+    const client = (await manager.queryRunner.connect()) as { query(sql: string): Promise<Array<{ rows: Array<{ seq: string; prev_hash: Buffer | null }> }>> };
+    const [, { rows: [head] }] = await client.query(
+      `SELECT pg_advisory_xact_lock(${Number(AUDIT_CHAIN_LOCK_KEY)});
+       SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq,
               (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS prev_hash`,
     );
     const prevHash: Buffer = head.prev_hash ?? GENESIS_HASH;
