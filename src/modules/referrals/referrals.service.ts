@@ -306,17 +306,20 @@ export class ReferralsService implements OnModuleInit {
       const knownElsewhere =
         elsewhere.length > 0 &&
         (await tx.query(`SELECT 1 FROM referrals WHERE victim_id = ANY($1::uuid[]) AND status IN ('submitted', 'accepted') LIMIT 1`, [elsewhere.map((m) => m.personId)])).length > 0;
-      const reference = row.reference ?? (await this.allocateReference(tx, now));
       const version = row.version + 1;
+      const due = addWorkingDaysAt(now, settings.triageWithinWorkingDays, TRIAGE_DUE_TIME);
+      await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
+      const group = await this.groups.find(row.group_id, tx);
+      const coordinators = await this.users.withRole(row.group_id, 'coordinator', tx);
+      // The reference as late as it can be: its counter row stays locked to the commit (numbers
+      // without gaps), so every other submission waits for what follows it here.
+      const reference = row.reference ?? (await this.allocateReference(tx, now));
       await tx.query(
         `UPDATE referrals SET status = 'submitted', reference = $2, eligible = true, eligibility_grounds = $3, repeat_of_case_id = $4,
                 known_in_other_group = $5, submitted_at = $6, reason_enc = NULL, version = $7, updated_at = $6 WHERE id = $1`,
         [id, reference, result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version],
       );
-      const due = addWorkingDaysAt(now, settings.triageWithinWorkingDays, TRIAGE_DUE_TIME);
-      await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
-      const group = await this.groups.find(row.group_id, tx);
-      for (const coordinator of await this.users.withRole(row.group_id, 'coordinator', tx)) {
+      for (const coordinator of coordinators) {
         await this.notifications.enqueue(tx, {
           kind: 'referral.submitted',
           recipient: coordinator.email,
