@@ -39,7 +39,7 @@ import { MetricsController } from './platform/metrics/metrics.controller.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
 import { assertJobCatalog, type JobProcessor } from './platform/queues/job-processor.js';
 import { MaintenanceProcessor } from './platform/queues/maintenance.processor.js';
-import { QUEUE_NAMES } from './platform/queues/queue-catalog.js';
+import { QUEUE_EVENTS_MAX_LEN, QUEUE_NAMES } from './platform/queues/queue-catalog.js';
 import { QueueMetrics } from './platform/queues/queue-metrics.js';
 import { redisOptions } from './platform/redis/redis-options.js';
 
@@ -69,7 +69,7 @@ class PlatformModule {
       IdempotencyService,
     ];
     const queues = BullModule.registerQueue(
-      ...QUEUE_NAMES.map((name) => ({ name, connection: redisOptions(config.redisUrl, 'producer') as ConnectionOptions })),
+      ...QUEUE_NAMES.map((name) => ({ name, connection: redisOptions(config.redisUrl, 'producer') as ConnectionOptions, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } })),
     );
     return {
       module: PlatformModule,

@@ -14,6 +14,7 @@ import {
   TIMER_FIRE_JOB,
   TIMER_HORIZON_MS,
   TIMER_RECONCILE_LOCK_KEY,
+  TIMER_TOP_UP_PAGE,
   TIMERS_QUEUE,
   timerWakeJobId,
   wakeDelay,
@@ -150,11 +151,14 @@ export class TimerEngine implements OnModuleInit, OnModuleDestroy {
         const timer = toTimer(row);
         fireAt = timer.fireAt;
         const stands = await handler.stillStands(tx, timer);
-        if (stands) await handler.fire(tx, timer);
+        // The row is marked before the effect runs (the same transaction: an effect that throws
+        // rolls the mark back too), so the effect's last statements, which may hold a lock others
+        // wait for (the audit chain's), are followed by COMMIT and nothing else.
         await tx.query(
           `UPDATE timers SET state = $2, fired_at = $3, updated_at = $3, version = version + 1 WHERE id = $1`,
           [timerId, stands ? 'fired' : 'skipped', now],
         );
+        if (stands) await handler.fire(tx, timer);
         return stands ? 'fired' : 'skipped';
       });
       if (outcome === 'fired' && fireAt) this.lateness.observe({ kind }, Math.max(0, (this.clock.now().getTime() - fireAt.getTime()) / 1000));
@@ -258,17 +262,39 @@ export class TimerEngine implements OnModuleInit, OnModuleDestroy {
           }
         }
       }
-      const upcoming: Array<{ id: string; next_run_at: Date }> = await this.db.query(
-        `SELECT id, next_run_at FROM timers WHERE state = 'pending' AND next_run_at <= $1 ORDER BY next_run_at LIMIT 10000`,
-        [new Date(this.clock.now().getTime() + TIMER_HORIZON_MS)],
-      );
       try {
-        result.wakeupsEnqueued = await this.enqueueWakeups(upcoming);
+        result.wakeupsEnqueued = await this.topUpHorizon();
       } catch (err) {
         // Redis is down: due timers still fired above; wake-ups are topped up on the next run.
         this.logger.warn(`could not top up timer wake-ups: ${describeError(err)}`);
       }
     });
     return result;
+  }
+
+  /**
+   * A wake-up for every pending timer within the horizon, page by page (keyset on due time and
+   * id): however many fall within it, none is left without one (a single capped query left the
+   * later ones out for as long as the earlier ones were pending, and after a flush for good).
+   */
+  private async topUpHorizon(): Promise<number> {
+    const horizon = new Date(this.clock.now().getTime() + TIMER_HORIZON_MS);
+    // The cursor keeps the column's microseconds (a Date would round them off and repeat a row).
+    let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    let enqueued = 0;
+    for (;;) {
+      const page: Array<{ id: string; next_run_at: Date; cursor: string }> = await this.db.query(
+        `SELECT id, next_run_at, next_run_at::text AS cursor FROM timers
+          WHERE state = 'pending' AND next_run_at <= $1 AND (next_run_at, id) > ($2::timestamptz, $3::uuid)
+          ORDER BY next_run_at, id LIMIT ${TIMER_TOP_UP_PAGE}`,
+        [horizon, after.at, after.id],
+      );
+      if (!page.length) break;
+      enqueued += await this.enqueueWakeups(page);
+      const last = page[page.length - 1]!;
+      after = { at: last.cursor, id: last.id };
+      if (page.length < TIMER_TOP_UP_PAGE) break;
+    }
+    return enqueued;
   }
 }

@@ -9,6 +9,8 @@ export const TIMERS_RECONCILE_SCHEDULER = 'timers-reconcile';
 /** Wake-ups are enqueued only for timers due within this window: Redis holds two days, not a year. */
 export const TIMER_HORIZON_MS = 48 * 60 * 60 * 1000;
 export const RECONCILE_EVERY_MS = 60 * 1000;
+/** The reconciler tops up the horizon's wake-ups this many timers at a time (all of them, page by page). */
+export const TIMER_TOP_UP_PAGE = 1000;
 /** pg_advisory_lock key of the timer reconciler (one run at a time across all workers). */
 export const TIMER_RECONCILE_LOCK_KEY = LOCK_KEYS.timerReconcile;
 

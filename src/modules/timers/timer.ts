@@ -16,7 +16,8 @@ export interface Timer {
 /**
  * What a timer kind does when it fires. Both run inside the transaction that locked the timer
  * row and marks it fired: whatever `fire` writes (notification rows, escalation levels, new
- * timers) commits together with "fired", so the effect happens exactly once.
+ * timers) commits together with "fired", so the effect happens exactly once. When `fire` runs,
+ * its own row already says fired within that transaction (an effect that throws rolls it back).
  */
 export interface TimerHandler {
   /** Does the obligation still stand (the action is still unacknowledged, …)? If not, the timer is skipped. */

@@ -13,3 +13,10 @@ export const QUEUE_CATALOG = {
 
 export type QueueName = keyof typeof QUEUE_CATALOG;
 export const QUEUE_NAMES = Object.keys(QUEUE_CATALOG) as QueueName[];
+
+/**
+ * Entries BullMQ keeps in each queue's events stream (approximately; its default is 10,000, about
+ * 0.9 MB a busy queue holds whatever its jobs). Nothing in the product reads the stream (tests
+ * listen with QueueEvents as events arrive), so a short one is enough.
+ */
+export const QUEUE_EVENTS_MAX_LEN = 1000;
