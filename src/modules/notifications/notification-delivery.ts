@@ -28,9 +28,11 @@ export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'not-due' | 'locked'
 
 /** The failure as stored and logged: SMTP code and class, never the message's content. */
 function describeSmtpError(err: unknown): string {
-  if (!(err instanceof Error)) return 'Error';
+  // Duck-typed, not `instanceof Error`: a socket error is made by Node's own realm, which is not
+  // the caller's inside a VM context (jest), and would be stored as a bare "Error".
+  if (typeof err !== 'object' || err === null || typeof (err as { message?: unknown }).message !== 'string') return 'Error';
   const e = err as Error & { code?: unknown; responseCode?: unknown; command?: unknown };
-  const parts = [e.name, typeof e.code === 'string' ? e.code : undefined, typeof e.responseCode === 'number' ? String(e.responseCode) : undefined];
+  const parts = [typeof e.name === 'string' ? e.name : 'Error', typeof e.code === 'string' ? e.code : undefined, typeof e.responseCode === 'number' ? String(e.responseCode) : undefined];
   const response = (e as { response?: unknown }).response;
   const detail = typeof response === 'string' ? response : e.message;
   // SMTP replies quote addresses now and then ("<x@y>: mailbox unavailable"): strip them.
