@@ -20,7 +20,7 @@ import type { CaughtMail } from '../harness/smtp-catcher.js';
 import type { TestApp } from '../harness/test-app.js';
 
 /** Polls `probe` until it returns something truthy; fails after `timeoutMs` (no fixed sleeps). */
-export async function until<T>(probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string | (() => string), timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function until<T>(probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string | (() => string | Promise<string>), timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -31,7 +31,7 @@ export async function until<T>(probe: () => Promise<T | undefined | false | null
       lastError = err;
     }
     if (Date.now() > deadline) {
-      const label = typeof what === 'function' ? what() : what;
+      const label = typeof what === 'function' ? await what() : what;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
