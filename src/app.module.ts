@@ -41,7 +41,11 @@ import { assertJobCatalog, type JobProcessor } from './platform/queues/job-proce
 import { MaintenanceProcessor } from './platform/queues/maintenance.processor.js';
 import { QUEUE_EVENTS_MAX_LEN, QUEUE_NAMES } from './platform/queues/queue-catalog.js';
 import { QueueMetrics } from './platform/queues/queue-metrics.js';
+import { WaitingWorker } from './platform/queues/waiting-worker.js';
 import { redisOptions } from './platform/redis/redis-options.js';
+
+// Processors' workers wait out a Redis outage; the queues' producers fail fast (see waiting-worker.ts).
+BullModule.workerClass = WaitingWorker;
 
 /** Configuration after the launcher has filled in the database and Redis URLs. */
 export type ResolvedConfig = AppConfig & { databaseUrl: string; redisUrl: string };

@@ -13,10 +13,22 @@ export interface CaughtMail {
   raw: string;
 }
 
+export interface SmtpCatcherOptions {
+  /**
+   * Milliseconds between receiving a message's data and accepting it (recording it and answering
+   * 250): a slow mail server, which makes "the sender dies while its mail is being accepted" a
+   * real window for the chaos tests. Default 0.
+   */
+  acceptDelayMs?: number;
+  /** How long `stop()` lets open connections finish before closing them (smtp-server's default is 30 s). */
+  closeTimeoutMs?: number;
+}
+
 /**
  * A real SMTP server inside the test process (the `smtp-server` package): mails the product
  * sends arrive here over TCP and are parsed with `mailparser`. `refuse()` makes it answer
  * 451 to every message, as a mail server in trouble would; `accept()` lets mail through again.
+ * `stop()` and `start(port)` take it down and bring it back on the same port.
  */
 export class SmtpCatcher {
   readonly mails: CaughtMail[] = [];
@@ -24,6 +36,17 @@ export class SmtpCatcher {
   private refusing = false;
   private waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   port = 0;
+  acceptDelayMs: number;
+  /** Messages whose data has arrived (accepted or still being accepted). */
+  received = 0;
+  /** Messages received but not yet accepted (within `acceptDelayMs`). */
+  accepting = 0;
+  /** Called when a message's data has arrived, before it is accepted. */
+  onReceived?: (received: number) => void;
+
+  constructor(private readonly options: SmtpCatcherOptions = {}) {
+    this.acceptDelayMs = options.acceptDelayMs ?? 0;
+  }
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
@@ -31,6 +54,7 @@ export class SmtpCatcher {
 
   async start(port = 0): Promise<this> {
     this.server = new SMTPServer({
+      ...(this.options.closeTimeoutMs !== undefined ? { closeTimeout: this.options.closeTimeoutMs } : {}),
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
@@ -47,22 +71,32 @@ export class SmtpCatcher {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
-          simpleParser(raw)
-            .then((parsed: ParsedMail) => {
-              this.mails.push({
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                to: session.envelope.rcptTo.map((r) => r.address),
-                subject: parsed.subject ?? '',
-                text: parsed.text ?? '',
-                html: typeof parsed.html === 'string' ? parsed.html : '',
-                messageId: parsed.messageId ?? '',
-                attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
-                raw: raw.toString('utf8'),
+          this.received++;
+          this.accepting++;
+          this.onReceived?.(this.received);
+          const accept = () =>
+            simpleParser(raw)
+              .then((parsed: ParsedMail) => {
+                this.mails.push({
+                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                  to: session.envelope.rcptTo.map((r) => r.address),
+                  subject: parsed.subject ?? '',
+                  text: parsed.text ?? '',
+                  html: typeof parsed.html === 'string' ? parsed.html : '',
+                  messageId: parsed.messageId ?? '',
+                  attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+                  raw: raw.toString('utf8'),
+                });
+                this.accepting--;
+                this.notify();
+                callback();
+              })
+              .catch((err: Error) => {
+                this.accepting--;
+                callback(err);
               });
-              this.notify();
-              callback();
-            })
-            .catch(callback);
+          if (this.acceptDelayMs > 0) setTimeout(accept, this.acceptDelayMs);
+          else void accept();
         });
       },
     });
@@ -92,6 +126,11 @@ export class SmtpCatcher {
   async waitForMail(matches: (m: CaughtMail) => boolean, timeoutMs = 10_000): Promise<CaughtMail> {
     await this.until(() => this.mails.some(matches), () => `no matching mail among ${this.mails.length}: ${this.mails.map((m) => `${m.to} ${m.subject}`).join(' | ')}`, timeoutMs);
     return this.mails.find(matches)!;
+  }
+
+  /** Resolves when no received message is still waiting to be accepted. */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    await this.until(() => this.accepting === 0, () => `${this.accepting} messages still being accepted`, timeoutMs);
   }
 
   private async until(done: () => boolean, describe: () => string, timeoutMs: number): Promise<void> {

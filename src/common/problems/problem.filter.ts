@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OptimisticLockVersionMismatchError, QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../../platform/database/unavailable.js';
 import { PROBLEM_CONTENT_TYPE, Problem, STATUS_PROBLEMS, problemType, type ProblemBody } from './problem.js';
 import { RequestValidationError } from './validation.js';
 
@@ -19,11 +20,15 @@ const PG_ERRORS: Record<string, { status: number; slug: string; title: string; d
 };
 
 function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'MaxRetriesPerRequestError') return true;
-  const m = err.message;
-  return /enableOfflineQueue|Connection is closed|ECONNREFUSED.*6379|MaxRetriesPerRequestError|Stream isn't writeable/.test(m);
+  // Duck-typed: errors made by Node's own realm (sockets) fail `instanceof Error` inside a VM context.
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; message?: unknown };
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  return typeof e.message === 'string' && /enableOfflineQueue|Connection is closed|MaxRetriesPerRequestError|Stream isn't writeable/.test(e.message);
 }
+
+/** Seconds a client is told to wait (`Retry-After`) when a backing service is down. */
+const RETRY_AFTER_S = 5;
 
 /**
  * Every error leaves the server as `application/problem+json` with a stable `type`. Unexpected
@@ -102,9 +107,18 @@ export class ProblemFilter implements ExceptionFilter {
       if (known) return { type: problemType(known.slug), title: known.title, status: known.status, detail: known.detail, ...(instance ? { instance } : {}) };
     }
 
-    if (isRedisUnavailable(exception)) {
-      this.logger.warn({ requestId: req.id }, 'Redis unavailable');
-      return { type: problemType('service-unavailable'), title: 'Service Unavailable', status: 503, detail: 'A backing service is unavailable; try again shortly.', ...(instance ? { instance } : {}) };
+    // PostgreSQL down, restarting or its connection lost: the request may be repeated, it is not a bug.
+    const database = isDatabaseUnavailable(exception);
+    if (database || isRedisUnavailable(exception)) {
+      this.logger.warn({ requestId: req.id }, database ? 'Database unavailable' : 'Redis unavailable');
+      return {
+        type: problemType('service-unavailable'),
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'A backing service is unavailable; try again shortly.',
+        retryAfter: RETRY_AFTER_S,
+        ...(instance ? { instance } : {}),
+      };
     }
 
     // Log the error class and stack only: driver messages can quote the values that failed.

@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Clock, TestClock } from '../../platform/clock/clock.js';
 import { afterCommit } from '../../platform/database/after-commit.js';
 import { withSessionLock } from '../../platform/database/advisory-lock.js';
+import { isDatabaseUnavailable } from '../../platform/database/unavailable.js';
 import { MailerService } from '../../platform/mail/mailer.service.js';
 import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { backoffDelay } from '../../platform/queues/backoff.js';
@@ -24,13 +25,18 @@ import {
 } from './notification-jobs.js';
 import { renderNotification, templateOf } from './templates/template-catalog.js';
 
+/** How long a send's outcome waits for an unreachable database before it is given up (see untilDatabaseAnswers). */
+const OUTCOME_RETRY_MS = 60_000;
+
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'not-due' | 'locked' | 'missing' | 'already-sent' | 'already-failed';
 
 /** The failure as stored and logged: SMTP code and class, never the message's content. */
 function describeSmtpError(err: unknown): string {
-  if (!(err instanceof Error)) return 'Error';
+  // Duck-typed, not `instanceof Error`: a socket error is made by Node's own realm, which is not
+  // the caller's inside a VM context (jest), and would be stored as a bare "Error".
+  if (typeof err !== 'object' || err === null || typeof (err as { message?: unknown }).message !== 'string') return 'Error';
   const e = err as Error & { code?: unknown; responseCode?: unknown; command?: unknown };
-  const parts = [e.name, typeof e.code === 'string' ? e.code : undefined, typeof e.responseCode === 'number' ? String(e.responseCode) : undefined];
+  const parts = [typeof e.name === 'string' ? e.name : 'Error', typeof e.code === 'string' ? e.code : undefined, typeof e.responseCode === 'number' ? String(e.responseCode) : undefined];
   const response = (e as { response?: unknown }).response;
   const detail = typeof response === 'string' ? response : e.message;
   // SMTP replies quote addresses now and then ("<x@y>: mailbox unavailable"): strip them.
@@ -137,7 +143,7 @@ export class NotificationDelivery implements OnModuleInit, OnModuleDestroy {
       permanent = isPermanentSmtpError(err);
     }
 
-    const outcome = await this.db.transaction(async (tx) => {
+    const outcome = await this.untilDatabaseAnswers(() => this.db.transaction(async (tx) => {
       if (error === undefined) {
         await tx.query(
           `UPDATE notifications SET state = 'sent', sent_at = $2, last_error = NULL, updated_at = $2, version = version + 1 WHERE id = $1 AND state = 'pending'`,
@@ -157,9 +163,29 @@ export class NotificationDelivery implements OnModuleInit, OnModuleDestroy {
       await afterCommit(tx, () => this.enqueueSends([{ id: row.id, attempts, next_attempt_at: next }]));
       this.logger.warn(`notification ${row.id} (${row.kind}) attempt ${attempts} failed, retrying at ${next.toISOString()}: ${error}`);
       return 'retry' as const;
-    });
+    }));
     this.attemptsCounter.inc({ kind, outcome });
     return outcome;
+  }
+
+  /**
+   * Step 3 must reach PostgreSQL: SMTP has already answered, and only this process knows what it
+   * said. While the database is unreachable (restarting, failing over) the outcome is retried
+   * every second or two, up to OUTCOME_RETRY_MS, rather than dropped, which would leave the row
+   * pending and send the mail again after the outage. Other errors, and an outage longer than
+   * that, propagate: the row stays pending and SMTP's at-least-once applies.
+   */
+  private async untilDatabaseAnswers<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + OUTCOME_RETRY_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isDatabaseUnavailable(err) || Date.now() + wait > deadline) throw err;
+        this.logger.warn(`database unavailable: a send outcome waits to be recorded (next try in ${wait} ms)`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** Adds each message's send job for its next attempt (delayed until it is due). BullMQ ignores an id it still keeps. */
