@@ -77,6 +77,31 @@ describe('platform over HTTP', () => {
       expect(res.body.status).toBe(413);
     });
 
+    it('answers a deeply nested body 400 before anything walks it (was 500: a stack overflow)', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      for (const req of [
+        t.http.post('/api/v1/auth/refresh'), // public: straight to the validation pipe
+        t.admin.post('/api/v1/test/clock').set('Idempotency-Key', 'deep-1'), // through the idempotency hash first
+      ]) {
+        const res = await req.set('Content-Type', 'application/json').send(deep).expect(400);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+        expect(res.body.type).toBe('https://marak.example/problems/body-too-deep');
+      }
+      // The DTOs' own nesting is far below the limit.
+      await t.admin.post('/api/v1/test/clock').send({ advance: 'PT1S' }).expect(200);
+    });
+
+    it('answers a request head over the size limit 431 as a problem (Node answered it with a bare status line)', async () => {
+      const res = await t.http.get('/api/v1/health').set('X-Padding', 'p'.repeat(20_000)).expect(431);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toEqual({
+        type: 'https://marak.example/problems/request-header-fields-too-large',
+        title: 'Request Header Fields Too Large',
+        status: 431,
+        detail: 'The request line and headers together are too large.',
+      });
+    });
+
     it('answers a domain rule 422 with a stable type', async () => {
       const dayBefore = new Date(t.clock.now().getTime() - 60_000).toISOString();
       const res = await t.admin.post('/api/v1/test/clock').send({ now: dayBefore }).expect(422);
