@@ -205,6 +205,8 @@ function hinted(name: string, path: string): fc.Arbitrary<unknown> | undefined {
       return fc.constantFrom('marak', 'nope');
     case 'version':
       return fc.integer({ min: 1, max: 6 });
+    case 'formVersion':
+      return fc.constantFrom(1, 2);
     case 'code':
       return fc.stringMatching(/^[0-9]{6}$/);
     case 'refreshToken':

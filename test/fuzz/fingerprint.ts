@@ -12,7 +12,7 @@ export type Fingerprint = Map<string, string>;
 export async function fingerprinter(db: DataSource): Promise<() => Promise<Fingerprint>> {
   const tables: Array<{ name: string }> = await db.query(
     `SELECT table_name AS name FROM information_schema.tables
-      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations' ORDER BY 1`,
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
   );
   const parts = tables.map(({ name }) =>
     name === 'audit_log'

@@ -136,6 +136,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   let benign = new Set<string>();
   let savedRoles: Array<{ user_id: string; role: string; group_id: string | null }> = [];
   const stats = new Map<string, Map<number, number>>();
+  /** Problem types answered, by operation (FUZZ_VERBOSE prints them). */
+  const slugs = new Map<string, Map<string, number>>();
   /** Refusals that wrote to an allowed table, by operation and tables. */
   const allowedWrites = new Map<string, number>();
   let requests = 0;
@@ -320,7 +322,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const clean = fc.record({
       caller: fc.oneof({ weight: 3, arbitrary: fc.constant(likelyCaller(method, path)) }, { weight: 1, arbitrary: fc.constantFrom<CallerName>('admin', 'coordinator', 'chair', 'rep', 'referrer', 'analyst') }),
       path: fc.record(Object.fromEntries(pathNames.map((n) => [n, n === 'code' ? fc.constant<IdChoice>({ kind: 'literal', value: 'marak' }) : idChoice(poolForName(n, path) ?? 'any').filter((c) => c.kind === 'pool')]))),
-      query: fc.constant<Array<[string, unknown]>>([]),
+      query: fc.tuple(...queryParams.map((p) => fc.option(validish(doc, p.schema, p.name, path).map((v): [string, unknown] => [p.name, v]), { nil: undefined }))).map((entries) => entries.filter((e) => e !== undefined)),
       headers: fc.record({ 'idempotency-key': fc.stringMatching(/^[a-z0-9]{16}$/) }, { requiredKeys: [] }).map((h) => (method === 'post' ? h : {}) as HeaderSet),
       mode: fc.constant<BodyMode>(media ? 'json' : 'none'),
       body: media ? body : fc.constant(undefined),
@@ -443,6 +445,10 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         fail(`${res.status}: not a problem (type, title, status)`);
       }
       if (problem.detail !== undefined && typeof problem.detail !== 'string') fail('detail is not a string');
+      const slug = String(problem.type).split('/').pop()!;
+      const perSlug = slugs.get(key) ?? new Map<string, number>();
+      perSlug.set(slug, (perSlug.get(slug) ?? 0) + 1);
+      slugs.set(key, perSlug);
       // Leaks: the seeded people, people the fuzzer stored, and what this request sent.
       // A sane X-Request-Id is the request's id by design (header and problem instance): not an echo.
       const requestId = sent.headers['x-request-id'] !== undefined && res.headers['x-request-id'] === sent.headers['x-request-id'] ? sent.headers['x-request-id'] : undefined;
@@ -456,7 +462,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       // Nothing written on a refusal, but for the listed exceptions.
       const after = await timed('fingerprint', fingerprint);
       const changed = changedTables(before, after);
-      const allowed = REFUSAL_WRITES[`${key} ${String(problem.type).split('/').pop()}`]?.tables ?? [];
+      const allowed = REFUSAL_WRITES[`${key} ${slug}`]?.tables ?? [];
       const unexpected = changed.filter((x) => !allowed.includes(x));
       if (unexpected.length) {
         fp = undefined;
@@ -500,7 +506,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
         failures.push(`${key}: ${error.slice(0, 2000)}\n(fast-check seed ${details.seed}, path "${details.counterexamplePath}"; replay: FUZZ_SEED=${SEED} FUZZ_ONLY='${key}' npm run test:fuzz)`);
       }
-      if (VERBOSE) console.log(`${key}: ${Date.now() - opStart} ms ${JSON.stringify(Object.fromEntries(stats.get(key) ?? []))}`);
+      if (VERBOSE) console.log(`${key}: ${Date.now() - opStart} ms ${JSON.stringify(Object.fromEntries(stats.get(key) ?? []))} ${JSON.stringify(Object.fromEntries(slugs.get(key) ?? []))}`);
     }
     const statuses = new Map<number, number>();
     for (const perOp of stats.values()) for (const [s, n] of perOp) statuses.set(s, (statuses.get(s) ?? 0) + n);
