@@ -135,6 +135,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   const stored = new Set<string>();
   let benign = new Set<string>();
   let savedRoles: Array<{ user_id: string; role: string; group_id: string | null }> = [];
+  let savedMemberships = '[]';
+  let seededAgencies: string[] = [];
   const stats = new Map<string, Map<number, number>>();
   /** Problem types answered, by operation (FUZZ_VERBOSE prints them). */
   const slugs = new Map<string, Map<string, number>>();
@@ -186,6 +188,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     callers.referrer = { email: referrer.email, password: PASSWORD, id: referrer.id };
     callers.analyst = { email: analyst.email, password: PASSWORD, id: analyst.id };
     savedRoles = await db.query(`SELECT user_id, role, group_id FROM user_roles`);
+    savedMemberships = JSON.stringify(await db.query(`SELECT * FROM group_agencies`));
+    seededAgencies = [m.coordinatorAgency.id, m.police.id, m.social.id, m.health.id];
     for (const c of Object.values(callers)) await login(c!);
     mfaTokens.push(t.app.get(TokenService).signMfa(m.coordinator.id), t.app.get(TokenService).signMfa(referrer.id));
 
@@ -225,12 +229,16 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   }
 
   /**
-   * Puts the callers back as they were (an accepted request may have deactivated one or changed
-   * its roles) and lifts the login throttle. A caller whose session ended meets a 401 and logs in again.
+   * Puts the callers back as they were (an accepted request may have deactivated one, changed
+   * its roles, deactivated its agency or taken the agency out of the group) and lifts the login
+   * throttle, so that later operations are still tried by callers who may. A caller whose
+   * session ended meets a 401 and logs in again.
    */
   async function restoreCallers(): Promise<void> {
     const ids = Object.values(callers).map((c) => c!.id).filter(Boolean);
     await db.transaction(async (tx) => {
+      await tx.query(`UPDATE agencies SET active = true WHERE id = ANY($1::uuid[]) AND NOT active`, [seededAgencies]);
+      await tx.query(`INSERT INTO group_agencies SELECT * FROM json_populate_recordset(null::group_agencies, $1::json) ON CONFLICT DO NOTHING`, [savedMemberships]);
       await tx.query(`UPDATE users SET active = true WHERE id = ANY($1::uuid[]) OR email = $2`, [ids, TEST_ADMIN.email]);
       await tx.query(`DELETE FROM user_roles WHERE user_id = ANY($1::uuid[])`, [ids]);
       for (const r of savedRoles.filter((x) => ids.includes(x.user_id))) {
@@ -478,7 +486,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     } else {
       fp = undefined;
       for (const s of personal) if (s.length < 300) stored.add(s);
-      if (/^\/api\/v1\/(users|auth|me)/.test(path)) await timed('login', restoreCallers);
+      if (/^\/api\/v1\/(users|auth|me|agencies|groups\/\{id\}\/agencies)/.test(path)) await timed('login', restoreCallers);
       if (method !== 'get') await timed('pools', refreshPools);
     }
   }
