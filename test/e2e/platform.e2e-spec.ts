@@ -126,13 +126,16 @@ describe('platform over HTTP', () => {
       expect(res.body.errors[0].field).toBe('advance');
     });
 
-    it('refuses a week date and a move past the last representable instant 400, and stays where it was (the clock became an Invalid Date)', async () => {
+    it('refuses a week date and a move past the year 9999 400, and stays where it was (the clock became an Invalid Date)', async () => {
       await t.renewAdmin();
       const before = t.clock.now().toISOString();
       const week = await t.admin.post('/api/v1/test/clock').send({ now: '2099-W10-1' }).expect(400);
       expect(week.body.errors).toEqual([{ field: 'now', message: expect.any(String) }]);
       const far = await t.admin.post('/api/v1/test/clock').send({ advance: 'P99999999D' }).expect(400);
       expect(far.body.errors).toEqual([{ field: 'advance', message: expect.any(String) }]);
+      // The last instant a Date holds is valid ISO, but every deadline computed from it would not be.
+      await t.admin.post('/api/v1/test/clock').send({ now: '+275760-09-13T00:00:00.000Z' }).expect(400);
+      await t.admin.post('/api/v1/test/clock').send({ now: '9999-12-31T23:59:59.999Z', advance: 'PT1S' }).expect(400);
       // Both parts are checked before the clock moves: a valid "now" with an impossible advance moves nothing.
       await t.admin.post('/api/v1/test/clock').send({ now: '2099-01-01T00:00:00.000Z', advance: 'P99999999D' }).expect(400);
       expect(t.clock.now().toISOString()).toBe(before);

@@ -6,6 +6,9 @@ import { Problem } from '../../common/problems/problem.js';
 import { Clock, TestClock } from './clock.js';
 import { parseIsoDuration } from './duration.js';
 
+/** The furthest the test clock goes: instants the application computes from it must stay valid dates. */
+export const LAST_TEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
 export class MoveClockDto {
   @ApiPropertyOptional({ description: 'Set "now" to this instant (ISO 8601)', example: '2026-12-01T07:00:00.000Z' })
   @IsOptional()
@@ -53,8 +56,9 @@ export class TestClockController {
       }
       target += ms;
     }
-    // Past year 275760 a Date is invalid, and so would be every "now" after it.
-    if (Number.isNaN(new Date(target).getTime())) throw invalidMove(dto.advance !== undefined ? 'advance' : 'now', 'moves the clock beyond the last instant a date can hold');
+    // Past year 275760 a Date is invalid, and so would be every "now" after it; past year 9999 the
+    // instants the application computes ahead (token expiry, deadlines, retention) soon are too.
+    if (Number.isNaN(target) || target > LAST_TEST_INSTANT) throw invalidMove(dto.advance !== undefined ? 'advance' : 'now', 'moves the clock beyond the year 9999');
     clock.set(new Date(target));
     await clock.runHooks();
     return { now: clock.now().toISOString() };
