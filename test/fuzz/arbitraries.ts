@@ -273,7 +273,8 @@ export type Mutation =
 /** Stands for a deeply nested value: written into the JSON text when it is sent (a nested object that deep would overflow the test's own stack). */
 export type Deep = { $deep: number; array: boolean };
 
-const DEEP_MARK = /\{"\$deep":(\d+),"array":(true|false)\}/g;
+// At most 6 digits: a later mutation may have put any number into a marker (then it stays a plain object).
+const DEEP_MARK = /\{"\$deep":(\d{1,6}),"array":(true|false)\}/g;
 
 /** JSON text of the value, the Deep markers expanded to nested objects or arrays. */
 export function toJson(value: unknown): string {

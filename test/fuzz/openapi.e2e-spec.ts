@@ -276,7 +276,10 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     if (Array.isArray(v)) return v.map(resolve);
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (typeof o.$clockPlusMinutes === 'number' && Object.keys(o).length === 1) return new Date(t.clock.now().getTime() + o.$clockPlusMinutes * 60_000).toISOString();
+      if (typeof o.$clockPlusMinutes === 'number' && Object.keys(o).length === 1) {
+        const at = new Date(t.clock.now().getTime() + o.$clockPlusMinutes * 60_000);
+        return Number.isNaN(at.getTime()) ? 'not-a-date' : at.toISOString();
+      }
       if (typeof o.$token === 'string' && typeof o.index === 'number' && Object.keys(o).length === 2) {
         const list = o.$token === 'mfaToken' ? mfaTokens : refreshTokens;
         return list[o.index % list.length];
@@ -511,7 +514,9 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       if (details.failed) {
         fp = undefined;
         await restoreCallers();
-        const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+        const e = details.errorInstance;
+        // An error of the harness itself (not a finding) shows where it came from.
+        const error = e instanceof Error ? (/\n(GET|POST|PUT|PATCH|DELETE) /.test(e.message) ? e.message : `${e.message}\n${e.stack?.split('\n').slice(1, 6).join('\n')}`) : String(e);
         failures.push(`${key}: ${error.slice(0, 2000)}\n(fast-check seed ${details.seed}, path "${details.counterexamplePath}"; replay: FUZZ_SEED=${SEED} FUZZ_ONLY='${key}' npm run test:fuzz)`);
       }
       if (VERBOSE) console.log(`${key}: ${Date.now() - opStart} ms ${JSON.stringify(Object.fromEntries(stats.get(key) ?? []))} ${JSON.stringify(Object.fromEntries(slugs.get(key) ?? []))}`);
