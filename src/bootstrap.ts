@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { rejectDeepBodies } from './common/problems/body-depth.js';
+import { answerClientError } from './common/problems/client-error.js';
 import { createValidationPipe } from './common/problems/validation.js';
 import type { Role } from './config/app-config.js';
 import { adminRequestVerifier } from './modules/identity/admin-request.js';
@@ -18,9 +20,12 @@ export async function createHttpApp(options: AppModuleOptions, role: Exclude<Rol
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Requests Node's parser refuses (oversized headers, malformed HTTP) are answered as problems too.
+  app.getHttpServer().on('clientError', answerClientError);
   app.disable('x-powered-by');
   app.set('trust proxy', options.config.trustProxy);
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(rejectDeepBodies);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
   // Bull Board at /admin/queues, admins only (bearer token checked like the API's guard).

@@ -77,6 +77,31 @@ describe('platform over HTTP', () => {
       expect(res.body.status).toBe(413);
     });
 
+    it('answers a deeply nested body 400 before anything walks it (was 500: a stack overflow)', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      for (const req of [
+        t.http.post('/api/v1/auth/refresh'), // public: straight to the validation pipe
+        t.admin.post('/api/v1/test/clock').set('Idempotency-Key', 'deep-1'), // through the idempotency hash first
+      ]) {
+        const res = await req.set('Content-Type', 'application/json').send(deep).expect(400);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+        expect(res.body.type).toBe('https://marak.example/problems/body-too-deep');
+      }
+      // The DTOs' own nesting is far below the limit.
+      await t.admin.post('/api/v1/test/clock').send({ advance: 'PT1S' }).expect(200);
+    });
+
+    it('answers a request head over the size limit 431 as a problem (Node answered it with a bare status line)', async () => {
+      const res = await t.http.get('/api/v1/health').set('X-Padding', 'p'.repeat(20_000)).expect(431);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toEqual({
+        type: 'https://marak.example/problems/request-header-fields-too-large',
+        title: 'Request Header Fields Too Large',
+        status: 431,
+        detail: 'The request line and headers together are too large.',
+      });
+    });
+
     it('answers a domain rule 422 with a stable type', async () => {
       const dayBefore = new Date(t.clock.now().getTime() - 60_000).toISOString();
       const res = await t.admin.post('/api/v1/test/clock').send({ now: dayBefore }).expect(422);
@@ -99,6 +124,22 @@ describe('platform over HTTP', () => {
       await t.renewAdmin();
       const res = await t.admin.post('/api/v1/test/clock').send({ advance: 'P1M' }).expect(400);
       expect(res.body.errors[0].field).toBe('advance');
+    });
+
+    it('refuses a week date and a move past the year 9999 400, and stays where it was (the clock became an Invalid Date)', async () => {
+      await t.renewAdmin();
+      const before = t.clock.now().toISOString();
+      const week = await t.admin.post('/api/v1/test/clock').send({ now: '2099-W10-1' }).expect(400);
+      expect(week.body.errors).toEqual([{ field: 'now', message: expect.any(String) }]);
+      const far = await t.admin.post('/api/v1/test/clock').send({ advance: 'P99999999D' }).expect(400);
+      expect(far.body.errors).toEqual([{ field: 'advance', message: expect.any(String) }]);
+      // The last instant a Date holds is valid ISO, but every deadline computed from it would not be.
+      await t.admin.post('/api/v1/test/clock').send({ now: '+275760-09-13T00:00:00.000Z' }).expect(400);
+      await t.admin.post('/api/v1/test/clock').send({ now: '9999-12-31T23:59:59.999Z', advance: 'PT1S' }).expect(400);
+      // Both parts are checked before the clock moves: a valid "now" with an impossible advance moves nothing.
+      await t.admin.post('/api/v1/test/clock').send({ now: '2099-01-01T00:00:00.000Z', advance: 'P99999999D' }).expect(400);
+      expect(t.clock.now().toISOString()).toBe(before);
+      expect((await t.admin.get('/api/v1/test/clock').expect(200)).body.now).toBe(before);
     });
   });
 
