@@ -11,9 +11,9 @@ export interface LoadResult {
 }
 
 /**
- * Load on loopback with autocannon: `connections` connections for `seconds`, at `rate` requests
- * per second over all connections (autocannon's overallRate) or as fast as they go. Latencies
- * are autocannon's (ms, from sending the request to the end of the response).
+ * Load on loopback with autocannon, as fast as `connections` connections go (`rate` unset), or at
+ * a steady `rate` requests per second (see `steadyLoad`). Latencies are autocannon's (ms, from
+ * sending the request to the end of the response).
  */
 export async function load(opts: {
   url: string;
@@ -23,17 +23,58 @@ export async function load(opts: {
   rate?: number;
   requests: autocannon.Request[];
 }): Promise<LoadResult> {
+  if (opts.rate) return steadyLoad({ ...opts, rate: opts.rate });
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
     duration: opts.seconds,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
-    headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+    headers: headersOf(opts.token),
     requests: opts.requests,
     timeout: 30,
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   return { rps: result['2xx'] / (result.duration || opts.seconds), p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], failed, seconds: result.duration };
+}
+
+const headersOf = (token?: string) => ({ 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
+
+/**
+ * A steady `rate` requests per second, evenly spaced. autocannon's own `overallRate` is a quota
+ * per connection per second: each connection sends its quota back to back at the start of every
+ * second and then waits, so "100 requests/s" over 10 connections is a burst at full speed each
+ * second, and its latencies are those of saturation. Here every request of the second has its own
+ * slot: `rate` autocannon instances of one connection at one request per second each, started
+ * 1000/rate ms apart, and the latency of every response is collected from their 'response' events.
+ */
+async function steadyLoad(opts: { url: string; token?: string; seconds: number; rate: number; requests: autocannon.Request[] }): Promise<LoadResult> {
+  const times: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  const runs: Array<Promise<unknown>> = [];
+  for (let i = 0; i < opts.rate; i++) {
+    const wait = started + (i * 1000) / opts.rate - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    runs.push(
+      new Promise((resolve, reject) => {
+        const instance = autocannon(
+          { url: opts.url, connections: 1, overallRate: 1, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
+          (err, result) => (err ? reject(err) : resolve(result)),
+        );
+        instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+          if (statusCode >= 200 && statusCode < 300) {
+            ok++;
+            times.push(responseTime);
+          } else failed++;
+        });
+        instance.on('reqError', () => failed++);
+      }),
+    );
+  }
+  await Promise.all(runs);
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { rps: ok / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), ok, failed, seconds: elapsed };
 }
 
 export function percentile(sorted: number[], p: number): number {
