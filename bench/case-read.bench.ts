@@ -108,9 +108,11 @@ try {
     await run(undefined, 5); // warm-up
     const steady = await run(STEADY_RATE);
     const max = await run();
+    // The floor of this harness and process: the cheapest authenticated read (no case, no audit) at the same rate.
+    const floor = await load({ url: app!.url, token, connections: CONNECTIONS, seconds: SECONDS, rate: STEADY_RATE, requests: [{ method: 'GET', path: '/api/v1/me' }] });
     await app.stop();
     app = undefined;
-    return { steady, max };
+    return { steady, max, floor };
   };
   const without = await measure(path.resolve('dist/bench/entries/app-without-case-read-audit.js'));
   const withAudit = await measure(undefined);
@@ -123,6 +125,9 @@ try {
   process.stdout.write(`# ${CASES} cases (victim, perpetrator, 2 children, referral, placement, 4 actions), read at random by the coordinator; ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
   process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk));
   process.stdout.write(line(`at max throughput (${CONNECTIONS} connections)`, withAudit.max, without.max));
+  process.stdout.write(
+    `floor: GET /me (token check and the user, no case, no audit) at a steady ${STEADY_RATE} requests/s in the same app: p50 ${ms(withAudit.floor.p50)}, p99 ${ms(withAudit.floor.p99)}; case read with audit p99 / floor p99 ${(withAudit.steady.p99 / withAudit.floor.p99).toFixed(1)}x\n`,
+  );
   if (!steadyOk || withAudit.max.failed > 0) code = 1;
 } finally {
   await (app as AppProcess | undefined)?.stop();
