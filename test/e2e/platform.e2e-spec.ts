@@ -152,6 +152,19 @@ describe('platform over HTTP', () => {
       expect(ui.text).toContain('swagger');
     });
 
+    it('declares every {name} of every documented path as a path parameter (clients are generated from it)', async () => {
+      const doc = await t.http.get('/api/docs-json').expect(200);
+      const undeclared: string[] = [];
+      for (const [route, item] of Object.entries(doc.body.paths as Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>)) {
+        const names = [...route.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+        for (const [method, op] of Object.entries(item)) {
+          const declared = new Set((op.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name));
+          for (const name of names) if (!declared.has(name)) undeclared.push(`${method.toUpperCase()} ${route} {${name}}`);
+        }
+      }
+      expect(undeclared).toEqual([]);
+    });
+
     it('exposes an HTTP latency histogram by route pattern and queue depths', async () => {
       await t.http.get('/api/v1/health').expect(200);
       const res = await t.http.get('/api/v1/metrics').expect(200);

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../common/auth/permissions.js';
 import { DEFAULT_PAGE } from './audit.controller.js';
 import { AuditService } from './audit.service.js';
@@ -16,6 +16,7 @@ export class AccessLogController {
   @Get(':id/access-log')
   @RequirePermission('people:access-log')
   @ApiOperation({ summary: "Everyone who read or changed this person's data: who, agency, role, action, when, purpose" })
+  @ApiParam({ name: 'id', description: 'The person (victim, perpetrator or child) whose data was accessed', schema: { type: 'string', format: 'uuid' } })
   @ApiOkResponse({ type: AccessLogPageDto })
   async accessLog(@Param() params: PersonIdParamsDto, @Query() q: PageQueryDto): Promise<AccessLogPageDto> {
     return this.audit.accessLog(params.id.toLowerCase(), { limit: q.limit ?? DEFAULT_PAGE, cursor: q.cursor });
