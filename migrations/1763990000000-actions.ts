@@ -52,8 +52,6 @@ export class Actions1763990000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE action_events (
         id           uuid PRIMARY KEY,
-        -- Order of writing: events of one instant (the test clock stands still) keep their order.
-        seq          bigint GENERATED ALWAYS AS IDENTITY,
         action_id    uuid NOT NULL REFERENCES actions (id),
         at           timestamptz NOT NULL,
         -- null: the system (a reminder or an escalation of the ladder).
@@ -65,7 +63,7 @@ export class Actions1763990000000 implements MigrationInterface {
         details      jsonb NOT NULL DEFAULT '{}',
         reason_enc   bytea
       )`);
-    await q.query(`CREATE INDEX action_events_action_idx ON action_events (action_id, seq)`);
+    await q.query(`CREATE INDEX action_events_action_idx ON action_events (action_id, at, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -17,6 +17,7 @@ import { Statistics1764000000000 } from './1764000000000-statistics.js';
 import { Retention1764000001000 } from './1764000001000-retention.js';
 import { ReferralRepeatIndex1764000002000 } from './1764000002000-referral-repeat-index.js';
 import { ActionInboxIndex1764000004000 } from './1764000004000-action-inbox-index.js';
+import { ActionEventsSeq1764000005000 } from './1764000005000-action-events-seq.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   Retention1764000001000,
   ReferralRepeatIndex1764000002000,
   ActionInboxIndex1764000004000,
+  ActionEventsSeq1764000005000,
 ];
