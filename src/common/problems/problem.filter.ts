@@ -108,9 +108,11 @@ export class ProblemFilter implements ExceptionFilter {
     }
 
     // PostgreSQL down, restarting or its connection lost: the request may be repeated, it is not a bug.
-    const database = isDatabaseUnavailable(exception);
-    if (database || isRedisUnavailable(exception)) {
-      this.logger.warn({ requestId: req.id }, database ? 'Database unavailable' : 'Redis unavailable');
+    // Redis first: a socket error (ECONNREFUSED, "Connection is closed") also matches the database
+    // test, and the log line must name the service that is down.
+    const redis = isRedisUnavailable(exception);
+    if (redis || isDatabaseUnavailable(exception)) {
+      this.logger.warn({ requestId: req.id }, redis ? 'Redis unavailable' : 'Database unavailable');
       return {
         type: problemType('service-unavailable'),
         title: 'Service Unavailable',

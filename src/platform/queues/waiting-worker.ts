@@ -1,4 +1,5 @@
 import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { WORKER_REDIS_OPTIONS } from '../redis/redis-options.js';
 
 /**
  * The connection a BullMQ worker needs (BullMQ's own advice): commands wait for Redis to come
@@ -13,7 +14,7 @@ import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } fr
 export function workerConnection(connection: ConnectionOptions | undefined): ConnectionOptions | undefined {
   // An ioredis instance (has `duplicate`) is the caller's to configure; options are rewritten.
   if (!connection || typeof (connection as { duplicate?: unknown }).duplicate === 'function') return connection;
-  return { ...(connection as object), enableOfflineQueue: true, maxRetriesPerRequest: null, enableReadyCheck: false, connectionName: 'marak-worker' } as ConnectionOptions;
+  return { ...(connection as object), ...WORKER_REDIS_OPTIONS } as ConnectionOptions;
 }
 
 /** The worker class @nestjs/bullmq builds processors with (`BullModule.workerClass`, set in app.module.ts). */

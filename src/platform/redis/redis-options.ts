@@ -5,6 +5,9 @@ import type { RedisOptions } from 'ioredis';
  * `role` follows BullMQ's advice: workers wait an outage out (`maxRetriesPerRequest: null`),
  * producers in the API fail fast (`enableOfflineQueue: false`) so requests answer 503.
  */
+/** What makes a connection a worker's: commands wait for Redis to come back instead of failing. */
+export const WORKER_REDIS_OPTIONS = { maxRetriesPerRequest: null, enableReadyCheck: false, enableOfflineQueue: true, connectionName: 'marak-worker' } satisfies RedisOptions;
+
 export function redisOptions(url: string, role: 'worker' | 'producer' | 'client'): RedisOptions {
   const u = new URL(url);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
@@ -18,7 +21,7 @@ export function redisOptions(url: string, role: 'worker' | 'producer' | 'client'
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     connectionName: `marak-${role}`,
   };
-  if (role === 'worker') return { ...base, maxRetriesPerRequest: null, enableReadyCheck: false };
+  if (role === 'worker') return { ...base, ...WORKER_REDIS_OPTIONS };
   if (role === 'producer') return { ...base, enableOfflineQueue: false };
   return { ...base, maxRetriesPerRequest: 1, connectTimeout: 2000 };
 }
