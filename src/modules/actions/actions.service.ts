@@ -149,8 +149,10 @@ export class ActionsService implements ActionsPort, OnModuleInit {
    * or several), overdue, case, group. By due date, then id; keyset-paginated.
    */
   async list(user: AuthUser, q: ListActionsQuery): Promise<ActionPageDto> {
-    const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
-    const repGroups = user.agencyId ? user.roles.filter((r) => r.role === 'agency_rep').map((r) => r.groupId) : [];
+    // Distinct: LIST_ACTIONS scans once per group given, so a coordinator who is also the chair
+    // of the same group would see every action of it twice.
+    const staffGroups = [...new Set(user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId))];
+    const repGroups = user.agencyId ? [...new Set(user.roles.filter((r) => r.role === 'agency_rep').map((r) => r.groupId))] : [];
     if (q.agencyId && q.agencyId !== user.agencyId && staffGroups.length === 0) {
       throw new Problem(403, 'not-your-agency', 'Forbidden', 'An agency representative sees only the actions of their own agency.');
     }
