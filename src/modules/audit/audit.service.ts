@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { parseBlindIndexKey } from '../../../libs/field-crypto/index.js';
 import { requestContext } from '../../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -102,11 +102,14 @@ export class AuditService {
     // Each statement takes a snapshot of its own under READ COMMITTED, so the second is taken
     // after the lock is granted and sees the head the previous holder committed.
     const client = (await manager.queryRunner.connect()) as { query(sql: string): Promise<Array<{ rows: Array<{ seq: string; prev_hash: Buffer | null }> }>> };
-    const [, { rows: [head] }] = await client.query(
-      `SELECT pg_advisory_xact_lock(${Number(AUDIT_CHAIN_LOCK_KEY)});
+    const sql = `SELECT pg_advisory_xact_lock(${Number(AUDIT_CHAIN_LOCK_KEY)});
        SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq,
-              (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS prev_hash`,
-    );
+              (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS prev_hash`;
+    // Past TypeORM's query(): its errors are rethrown as TypeORM's, so the problem filter still
+    // maps a lock timeout or a deadlock, and a lost database still answers 503.
+    const [, { rows: [head] }] = await client.query(sql).catch((err: unknown) => {
+      throw new QueryFailedError(sql, [], err as Error);
+    });
     const prevHash: Buffer = head.prev_hash ?? GENESIS_HASH;
     const row: AuditChainRow = {
       ...content,
