@@ -11,6 +11,7 @@ import { Public } from '../../src/common/auth/public.decorator.js';
 import { requestContext, type AuthUser } from '../../src/common/request-context.js';
 import { TestClock } from '../../src/platform/clock/clock.js';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options.js';
+import { genesisHash } from '../../src/modules/audit/audit-chain.js';
 import { AuditEntryError } from '../../src/modules/audit/audit-entry.js';
 import { AuditHeadProcessor } from '../../src/modules/audit/audit-head.processor.js';
 import { AuditChainVerifier } from '../../src/modules/audit/audit-verifier.js';
@@ -63,17 +64,23 @@ const userIn = (agencyId: string, role: 'coordinator' | 'agency_rep', groupId: s
 
 interface Row {
   seq: string;
+  chain: number;
   id: string;
   prev_hash: Buffer;
   hash: Buffer;
 }
 
 async function chainRows(ds: DataSource): Promise<Row[]> {
-  return ds.query(`SELECT seq::text AS seq, id, prev_hash, hash FROM audit_log ORDER BY audit_log.seq`);
+  return ds.query(`SELECT seq::text AS seq, chain, id, prev_hash, hash FROM audit_log ORDER BY audit_log.seq`);
 }
 
+/** Every row links to the row before it on its chain (the first to the chain's genesis), and no predecessor is named twice. */
 function expectUnforked(rows: Row[]): void {
-  for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash.equals(rows[i - 1]!.hash)).toBe(true);
+  const last = new Map<number, Buffer>();
+  for (const row of rows) {
+    expect({ seq: row.seq, linked: row.prev_hash.equals(last.get(row.chain) ?? genesisHash(row.chain)) }).toEqual({ seq: row.seq, linked: true });
+    last.set(row.chain, row.hash);
+  }
   expect(new Set(rows.map((r) => r.prev_hash.toString('hex'))).size).toBe(rows.length);
 }
 
@@ -109,11 +116,13 @@ describe('the audit log', () => {
     for (let i = 0; i < 3; i++) await read(randomUUID());
     const rows = await chainRows(ds);
     expect(rows[0]!.prev_hash.equals(Buffer.alloc(32))).toBe(true);
+    // One after another, nothing else audited meanwhile: one chain, as before there were several.
+    expect(rows.slice(-3).map((r) => r.chain)).toEqual([0, 0, 0]);
     expectUnforked(rows);
     expect(await audit.verify()).toMatchObject({ valid: true, checked: rows.length, headSeq: rows.at(-1)!.seq, headHash: rows.at(-1)!.hash.toString('hex') });
   });
 
-  it('serialises 50 concurrent appends from separate transactions into one unforked chain', async () => {
+  it('serialises 50 concurrent appends from separate transactions into unforked chains', async () => {
     const before = (await chainRows(ds)).length;
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -127,6 +136,33 @@ describe('the audit log', () => {
     expect(rows).toHaveLength(before + 50);
     expectUnforked(rows);
     expect(await audit.verify()).toMatchObject({ valid: true, checked: rows.length });
+  });
+
+  it('puts an append on a free chain at once while another transaction holds chain 0, and keeps a transaction on its chain', async () => {
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      const first = await audit.record(holder.manager, { action: 'probe.create', objectType: 'probe', objectId: 'holder-1' });
+      // Not waiting for the holder: on a lock wait this would time out (lock_timeout) or hang the test.
+      const other = await ds.transaction(async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = '2s'`);
+        return audit.record(tx, { action: 'probe.create', objectType: 'probe', objectId: 'other' });
+      });
+      const second = await audit.record(holder.manager, { action: 'probe.create', objectType: 'probe', objectId: 'holder-2' });
+      await holder.commitTransaction();
+      const chainOf = async (id: string) => Number((await ds.query(`SELECT chain FROM audit_log WHERE id = $1`, [id]))[0].chain);
+      expect(await chainOf(first.id)).toBe(0);
+      expect(await chainOf(other.id)).toBeGreaterThan(0);
+      expect(await chainOf(second.id)).toBe(0);
+      // The other transaction committed first though its seq is later than the holder's first row.
+      expect(BigInt(other.seq)).toBeGreaterThan(BigInt(first.seq));
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    expectUnforked(await chainRows(ds));
+    expect(await audit.verify()).toMatchObject({ valid: true });
   });
 
   it('serialises concurrent HTTP reads too', async () => {
@@ -396,6 +432,37 @@ describe('the audit chain under tampering', () => {
     expect(await audit.verify()).toMatchObject({ valid: false, firstBrokenId: fifth.id, reason: 'recorded-head-missing' });
     await behindTheTriggers(`TRUNCATE audit_log`);
     expect(await audit.verify()).toMatchObject({ valid: false, checked: 0, firstBrokenId: fifth.id, reason: 'recorded-head-missing' });
+  });
+
+  it('follows each chain: a row deleted from chain 1 names the next row of chain 1, not the next row of the log', async () => {
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await audit.record(holder.manager, { action: 'case.read', objectType: 'case', objectId: 'MRK-2027-0006', actor: null });
+    for (let i = 7; i <= 9; i++) await audit.recordRead({ action: 'case.read', objectType: 'case', objectId: `MRK-2027-000${i}`, actor: null });
+    await holder.commitTransaction();
+    await holder.release();
+    await audit.recordRead({ action: 'case.read', objectType: 'case', objectId: 'MRK-2027-0010', actor: null });
+    const rows: Array<{ id: string; seq: string; chain: number; object_id: string }> = await ds.query(
+      `SELECT id, seq::text AS seq, chain, object_id FROM audit_log ORDER BY audit_log.seq`,
+    );
+    expect(rows.map((r) => [r.object_id, r.chain])).toEqual([
+      ['MRK-2027-0001', 0], ['MRK-2027-0002', 0], ['MRK-2027-0003', 0], ['MRK-2027-0004', 0], ['MRK-2027-0005', 0],
+      ['MRK-2027-0006', 0], ['MRK-2027-0007', 1], ['MRK-2027-0008', 1], ['MRK-2027-0009', 1], ['MRK-2027-0010', 0],
+    ]);
+    expect(await audit.verify()).toMatchObject({ valid: true, checked: 10 });
+    await audit.exportHead();
+    const recorded = (await readFile(audit.headsPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).seq);
+    expect(recorded).toEqual([rows[8]!.seq, rows[9]!.seq]); // each chain's head, the newest last
+
+    await behindTheTriggers(`DELETE FROM audit_log WHERE id = $1`, [rows[7]!.id]);
+    expect(await audit.verify()).toMatchObject({ valid: false, checked: 8, firstBrokenId: rows[8]!.id, reason: 'link-broken' });
+  });
+
+  it('detects a row moved to another chain', async () => {
+    const third = await rowAt(3);
+    await behindTheTriggers(`UPDATE audit_log SET chain = 1 WHERE id = $1`, [third.id]);
+    expect(await audit.verify()).toMatchObject({ valid: false, firstBrokenId: third.id, reason: 'link-broken' });
   });
 
   it('`npm run audit:verify` prints the result and exits 1 when the chain is broken', async () => {

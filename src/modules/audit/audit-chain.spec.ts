@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { GENESIS_HASH, auditHash, canonicalAuditBytes, type AuditChainRow } from './audit-chain.js';
+import { AUDIT_CHAINS, GENESIS_HASH, auditHash, canonicalAuditBytes, genesisHash, type AuditChainRow } from './audit-chain.js';
 
 const KEY = Buffer.alloc(32, 7).map((b, i) => b + i) as Buffer;
 
@@ -108,5 +108,24 @@ describe('audit hash', () => {
     const base = auditHash(KEY, aRow(), GENESIS_HASH);
     expect(auditHash(KEY, aRow(), Buffer.alloc(32, 1)).equals(base)).toBe(false);
     expect(auditHash(Buffer.alloc(32, 9), aRow(), GENESIS_HASH).equals(base)).toBe(false);
+  });
+});
+
+describe('chain genesis hashes', () => {
+  it('keeps chain 0 at 32 zero bytes, the genesis of the rows written before there were chains', () => {
+    expect(genesisHash(0).equals(Buffer.alloc(32))).toBe(true);
+    expect(GENESIS_HASH.equals(Buffer.alloc(32))).toBe(true);
+  });
+
+  it('gives every chain its own, so no two chains start from the same predecessor', () => {
+    const all = Array.from({ length: AUDIT_CHAINS }, (_, c) => genesisHash(c).toString('hex'));
+    expect(new Set(all).size).toBe(AUDIT_CHAINS);
+    expect(genesisHash(1).toString('hex')).toBe('00'.repeat(31) + '01');
+  });
+
+  it('refuses a chain number that does not fit', () => {
+    expect(() => genesisHash(-1)).toThrow(RangeError);
+    expect(() => genesisHash(65536)).toThrow(RangeError);
+    expect(() => genesisHash(1.5)).toThrow(RangeError);
   });
 });

@@ -14,6 +14,11 @@
  * explicit, so no two different rows share an encoding ("ab"+"c" ≠ "a"+"bc", null ≠ "").
  * The row's own seq is covered, so rows cannot be renumbered either.
  *
+ * The log is written on AUDIT_CHAINS chains (a row's `chain` column), each from its own genesis
+ * hash. `seq` is one sequence for the whole log, taken under the chain's lock, so seq order is
+ * each chain's order; the chain number is not in the bytes: a row moved to another chain breaks
+ * the links of both.
+ *
  * The chain covers ids and codes only — never personal data — so anonymising a case never
  * touches an audit row or breaks the chain.
  */
@@ -23,8 +28,22 @@ import type { AuditContent } from './audit-entry.js';
 
 export const AUDIT_CHAIN_DOMAIN = 'marak.audit.v1';
 export const AUDIT_HASH_BYTES = 32;
-/** The predecessor of the first row. */
-export const GENESIS_HASH: Buffer = Buffer.alloc(AUDIT_HASH_BYTES);
+/**
+ * How many chains the log is written on (migration 1764000006000): a transaction takes the first
+ * whose lock is free, so audited transactions wait on each other only when all are busy.
+ */
+export const AUDIT_CHAINS = 16;
+
+/** The predecessor of a chain's first row: the chain's number in the last two bytes (chain 0: all zeros). */
+export function genesisHash(chain: number): Buffer {
+  if (!Number.isInteger(chain) || chain < 0 || chain > 0xffff) throw new RangeError('audit chain must be an integer 0-65535');
+  const hash = Buffer.alloc(AUDIT_HASH_BYTES);
+  hash.writeUInt16BE(chain, AUDIT_HASH_BYTES - 2);
+  return hash;
+}
+
+/** The predecessor of the first row of chain 0, the log's first row. */
+export const GENESIS_HASH: Buffer = genesisHash(0);
 
 /** A row as the chain sees it: its position and its content. */
 export interface AuditChainRow extends AuditContent {

@@ -94,27 +94,28 @@ async function lastByteIsNewline(path: string, size: number): Promise<boolean> {
   }
 }
 
-/** The last complete head in the file, reading only its tail. */
-export async function readLastHead(path: string): Promise<RecordedHead | undefined> {
+/** The heads of the file's last complete lines (its last `tailBytes`), by seq: what an export compares with. */
+export async function readRecentHeads(path: string, tailBytes = 64 * 1024): Promise<Map<string, RecordedHead>> {
+  const heads = new Map<string, RecordedHead>();
   let fh;
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    if (isMissing(e)) return undefined;
+    if (isMissing(e)) return heads;
     throw e;
   }
   try {
     const size = (await fh.stat()).size;
-    const length = Math.min(size, 4096);
+    const length = Math.min(size, tailBytes);
     const buf = Buffer.alloc(length);
     await fh.read(buf, 0, length, size - length);
     const lines = buf.toString('utf8').split('\n');
     lines.pop(); // after the last newline: empty, or an unterminated fragment
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const head = parseHeadLine(lines[i]!);
-      if (head) return head;
+    for (const line of lines) {
+      const head = parseHeadLine(line); // the first line may be cut by the tail: not a head, skipped
+      if (head) heads.set(head.seq, head);
     }
-    return undefined;
+    return heads;
   } finally {
     await fh.close();
   }

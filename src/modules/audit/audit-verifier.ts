@@ -1,9 +1,9 @@
 /**
- * Walks the audit chain in seq order, in batches (never the whole table in memory), recomputing
+ * Walks the audit log in seq order, following each chain's links, in batches (never the whole table in memory), recomputing
  * every hash; then checks that every head recorded outside the database is still in it.
  * Plain TypeScript over a query function, so the CLI runs it without Nest.
  */
-import { AUDIT_HASH_BYTES, GENESIS_HASH, auditHash, type AuditChainRow } from './audit-chain.js';
+import { AUDIT_HASH_BYTES, auditHash, genesisHash, type AuditChainRow } from './audit-chain.js';
 import type { AuditDetailValue } from './audit-entry.js';
 import { readRecordedHeads, type RecordedHead } from './audit-heads-file.js';
 
@@ -36,10 +36,12 @@ export interface AuditVerifyResult {
 }
 
 /** The columns of a row, as the chain and the API read them. */
-export const AUDIT_COLUMNS = `seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
+export const AUDIT_COLUMNS = `seq, chain, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
   subject_ids, purpose, request_id, group_id, details, prev_hash, hash`;
 
 export interface AuditDbRow extends AuditChainRow {
+  /** the chain the row is on (migration 1764000006000) */
+  chain: number;
   prevHash: Buffer;
   hash: Buffer;
 }
@@ -48,6 +50,7 @@ export interface AuditDbRow extends AuditChainRow {
 export function fromDbRow(r: Record<string, unknown>): AuditDbRow {
   return {
     seq: String(r.seq),
+    chain: Number(r.chain ?? 0),
     id: String(r.id),
     occurredAt: r.occurred_at as Date,
     actorId: (r.actor_id as string | null) ?? null,
@@ -83,7 +86,8 @@ export class AuditChainVerifier {
       return { valid: false, checked: 0, reason: 'heads-file-invalid', recordedHeads: 0 };
     }
     const recordedHeads = recorded.size;
-    let prev: Buffer = GENESIS_HASH;
+    // Each chain's last hash so far; seq order is each chain's order, and chains interleave.
+    const prevByChain = new Map<number, Buffer>();
     let cursor = '0';
     let checked = 0;
     let head: { seq: string; hash: string } | undefined;
@@ -102,6 +106,8 @@ export class AuditChainVerifier {
       for (const raw of rows) {
         const row = fromDbRow(raw);
         checked++;
+        if (!Number.isInteger(row.chain) || row.chain < 0 || row.chain > 0xffff) return broken(row, 'link-broken');
+        const prev = prevByChain.get(row.chain) ?? genesisHash(row.chain);
         if (!Buffer.isBuffer(row.prevHash) || !row.prevHash.equals(prev)) return broken(row, 'link-broken');
         if (!Buffer.isBuffer(row.hash) || row.hash.length !== AUDIT_HASH_BYTES || !auditHash(this.key, row, row.prevHash).equals(row.hash)) {
           return broken(row, 'hash-mismatch');
@@ -112,7 +118,7 @@ export class AuditChainVerifier {
           if (expected.hash !== hex || expected.id !== row.id) return broken(row, 'recorded-head-mismatch');
           recorded.delete(row.seq);
         }
-        prev = row.hash;
+        prevByChain.set(row.chain, row.hash);
         head = { seq: row.seq, hash: hex };
         cursor = row.seq;
       }

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { parseBlindIndexKey } from '../../../libs/field-crypto/index.js';
 import { requestContext } from '../../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Clock } from '../../platform/clock/clock.js';
-import { GENESIS_HASH, auditHash, type AuditChainRow } from './audit-chain.js';
+import { AUDIT_CHAINS, auditHash, genesisHash, type AuditChainRow } from './audit-chain.js';
 import { normaliseAuditEntry, type AuditContent, type AuditEntry } from './audit-entry.js';
-import { appendHead, headsFilePath, readLastHead, type RecordedHead } from './audit-heads-file.js';
+import { appendHead, headsFilePath, readRecentHeads, type RecordedHead } from './audit-heads-file.js';
 import { AUDIT_COLUMNS, AuditChainVerifier, fromDbRow, type AuditVerifyResult } from './audit-verifier.js';
 import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 
-/** Advisory lock serialising appends, so the chain never forks (the migration lock is …001). */
-export const AUDIT_CHAIN_LOCK_KEY = LOCK_KEYS.auditChain;
+/** Chain i's advisory lock is this + i: it serialises that chain's appends, so no chain forks. */
+export const AUDIT_CHAINS_LOCK_BASE = LOCK_KEYS.auditChains;
 
 export interface AuditRecord {
   id: string;
@@ -36,6 +36,7 @@ export interface AuditSearch {
 export interface AuditItem extends AuditContent {
   id: string;
   seq: string;
+  chain: number;
   occurredAt: string;
   hash: string;
 }
@@ -87,43 +88,38 @@ export class AuditService {
   }
 
   /**
-   * Appends one row inside the caller's transaction. The advisory lock is held until that
+   * Appends one row inside the caller's transaction. Its chain's advisory lock is held until that
    * transaction ends, so call this as the last statement of the transaction: everything after
-   * it is serialised with every other audited change.
+   * it is serialised with every other transaction on that chain.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<AuditRecord> {
     const content = normaliseAuditEntry(entry, requestContext.get());
     if (!manager.queryRunner?.isTransactionActive) {
       throw new AuditTransactionError('AuditService.record needs the entity manager of an open transaction');
     }
-    // The lock, then the head, as two statements of one simple-protocol message: one round trip
-    // (everything from here to the commit runs under the lock, and every wait for this process's
-    // event loop in between keeps every other audited transaction waiting; bench/RESULTS.md).
-    // Each statement takes a snapshot of its own under READ COMMITTED, so the second is taken
-    // after the lock is granted and sees the head the previous holder committed.
-    const client = (await manager.queryRunner.connect()) as { query(sql: string): Promise<Array<{ rows: Array<{ seq: string; prev_hash: Buffer | null }> }>> };
-    const sql = `SELECT pg_advisory_xact_lock(${Number(AUDIT_CHAIN_LOCK_KEY)});
-       SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq,
-              (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS prev_hash`;
-    // Past TypeORM's query(): its errors are rethrown as TypeORM's, so the problem filter still
-    // maps a lock timeout or a deadlock, and a lost database still answers 503.
-    const [, { rows: [head] }] = await client.query(sql).catch((err: unknown) => {
-      throw new QueryFailedError(sql, [], err as Error);
-    });
-    const prevHash: Buffer = head.prev_hash ?? GENESIS_HASH;
+    // The chain (the first whose lock is free, or the one this transaction holds), the next seq
+    // and the chain's head, in one round trip (migration 1764000006000). The chain's lock is held
+    // until this transaction ends; other transactions take other chains meanwhile.
+    const [head] = (await manager.query(`SELECT claimed_chain, claimed_seq::text AS seq, head_hash FROM audit_chain_claim($1, $2)`, [
+      AUDIT_CHAINS,
+      AUDIT_CHAINS_LOCK_BASE,
+    ])) as Array<{ claimed_chain: number; seq: string; head_hash: Buffer | null }>;
+    const chain = head!.claimed_chain;
+    const prevHash: Buffer = head!.head_hash ?? genesisHash(chain);
     const row: AuditChainRow = {
       ...content,
-      seq: head.seq as string,
+      seq: head!.seq,
       id: randomUUID(),
       occurredAt: new Date(this.clock.now().getTime()),
     };
     const hash = auditHash(this.key, row, prevHash);
     await manager.query(
-      `INSERT INTO audit_log (seq, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
+      `INSERT INTO audit_log (seq, chain, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
                               subject_ids, purpose, request_id, group_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::uuid[], $11, $12, $13, $14::jsonb, $15, $16)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11::uuid[], $12, $13, $14, $15::jsonb, $16, $17)`,
       [
         row.seq,
+        chain,
         row.id,
         row.occurredAt,
         row.actorId,
@@ -231,21 +227,35 @@ export class AuditService {
   }
 
   /**
-   * Writes the chain's head outside the database: a log line always, and a line in
-   * `<dataDir>/audit/heads.jsonl` when it moved since the last one there.
+   * Writes the chains' heads outside the database: a log line always, and a line in
+   * `<dataDir>/audit/heads.jsonl` for each chain whose head is not among the last lines there
+   * (the newest head last). Returns the newest head of all.
    */
   async exportHead(): Promise<RecordedHead | undefined> {
-    const [row] = await this.db.query(`SELECT seq::text AS seq, id, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1`);
-    if (!row) {
+    const rows: Array<{ seq: string; id: string; hash: Buffer }> = await this.db.query(
+      `SELECT h.seq::text AS seq, h.id, h.hash
+         FROM generate_series(0, $1::int - 1) AS c(chain)
+         CROSS JOIN LATERAL (SELECT l.seq, l.id, l.hash FROM audit_log l WHERE l.chain = c.chain ORDER BY l.seq DESC LIMIT 1) h
+        ORDER BY h.seq`,
+      [AUDIT_CHAINS],
+    );
+    if (!rows.length) {
       this.logger.log({ seq: null }, 'audit head');
       return undefined;
     }
-    const head: RecordedHead = { seq: row.seq, id: row.id, hash: (row.hash as Buffer).toString('hex'), at: this.clock.now().toISOString() };
-    const last = await readLastHead(this.headsPath);
-    const moved = !last || last.seq !== head.seq || last.hash !== head.hash;
-    if (moved) await appendHead(this.headsPath, head);
-    this.logger.log({ seq: head.seq, id: head.id, hash: head.hash, written: moved }, 'audit head');
-    return head;
+    const at = this.clock.now().toISOString();
+    const heads: RecordedHead[] = rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash.toString('hex'), at }));
+    const recent = await readRecentHeads(this.headsPath);
+    let written = 0;
+    for (const head of heads) {
+      const seen = recent.get(head.seq);
+      if (seen?.hash === head.hash && seen.id === head.id) continue;
+      await appendHead(this.headsPath, head);
+      written++;
+    }
+    const newest = heads.at(-1)!;
+    this.logger.log({ seq: newest.seq, id: newest.id, hash: newest.hash, chains: heads.length, written }, 'audit head');
+    return newest;
   }
 }
 

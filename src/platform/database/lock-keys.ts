@@ -5,7 +5,8 @@
  */
 export const LOCK_KEYS = {
   migrations: 724_615_001,
-  auditChain: 724_615_002,
+  /** The audit log's chains: chain i locks auditChains + i (i < AUDIT_CHAINS). */
+  auditChains: 724_616_000,
   bootstrapAdmin: 724_615_003,
   caseOpening: 724_615_010,
   timerReconcile: 724_615_101,

@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class AuditEntryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ description: 'position in the chain' }) seq: string;
+  @ApiProperty({ description: 'position in the log: one sequence for all chains, in each chain its order' }) seq: string;
+  @ApiProperty({ description: 'the chain the row is on (0 when nothing else was being audited at the time)' }) chain: number;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorAgencyId: string | null;
@@ -15,7 +16,7 @@ export class AuditEntryDto {
   @ApiProperty({ nullable: true, type: String }) requestId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) groupId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'codes only' }) details: Record<string, unknown>;
-  @ApiProperty({ description: 'HMAC-SHA256 of the row and its predecessor (hex)' }) hash: string;
+  @ApiProperty({ description: 'HMAC-SHA256 of the row and its predecessor on its chain (hex)' }) hash: string;
 }
 
 export class AuditPageDto {
