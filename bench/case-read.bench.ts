@@ -4,7 +4,7 @@ import { makeTemporaryHetu } from '../libs/hetu/index.js';
 import { defaultRiskForms } from '../libs/risk-forms/index.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
-import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, startApp, type AppProcess } from './lib/app-process.js';
+import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, type AppProcess } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
 import { load, met, ms, type LoadResult } from './lib/measure.js';
 
@@ -104,12 +104,12 @@ try {
     const requests = [{ method: 'GET' as const, setupRequest: (req: any) => ({ ...req, path: `/api/v1/cases/${caseIds[Math.floor(Math.random() * caseIds.length)]}` }) }];
     // The coordinator's access token from the setup stays valid (same secret, same session; 15 minutes).
     const token = coordinator.api.token!;
-    const run = (rate?: number, seconds = SECONDS) => load({ url: app!.url, token, connections: CONNECTIONS, seconds, rate, requests });
+    const run = (rate?: number, seconds = SECONDS) => load({ url: app!.urls, token, connections: CONNECTIONS, seconds, rate, requests });
     await run(undefined, 5); // warm-up
     const steady = await run(STEADY_RATE);
     const max = await run();
     // The floor of this harness and process: the cheapest authenticated read (no case, no audit) at the same rate.
-    const floor = await load({ url: app!.url, token, connections: CONNECTIONS, seconds: SECONDS, rate: STEADY_RATE, requests: [{ method: 'GET', path: '/api/v1/me' }] });
+    const floor = await load({ url: app!.urls, token, connections: CONNECTIONS, seconds: SECONDS, rate: STEADY_RATE, requests: [{ method: 'GET', path: '/api/v1/me' }] });
     await app.stop();
     app = undefined;
     return { steady, max, floor };
@@ -122,7 +122,7 @@ try {
     `without the audit write ${b.rps.toFixed(1)} requests/s, p50 ${ms(b.p50)}, p99 ${ms(b.p99)}; p99 ratio ${(a.p99 / b.p99).toFixed(2)}x, throughput ratio ${(a.rps / b.rps).toFixed(2)}` +
     (target === undefined ? '\n' : `; target p99 < 25 ms: ${met(target)}\n`);
   const steadyOk = withAudit.steady.p99 < 25 && withAudit.steady.failed === 0;
-  process.stdout.write(`# ${CASES} cases (victim, perpetrator, 2 children, referral, placement, 4 actions), read at random by the coordinator; ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
+  process.stdout.write(`# ${CASES} cases (victim, perpetrator, 2 children, referral, placement, 4 actions), read at random by the coordinator; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
   process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk));
   process.stdout.write(line(`at max throughput (${CONNECTIONS} connections)`, withAudit.max, without.max));
   process.stdout.write(

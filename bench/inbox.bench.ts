@@ -5,7 +5,7 @@ import { LIST_ACTIONS } from '../src/modules/actions/action-store.js';
 import { OPEN_STATUSES } from '../src/modules/actions/dto/action.dto.js';
 import { UsersService } from '../src/modules/identity/users.service.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
-import { Api, BENCH_PASSWORD, startApp, type AppProcess } from './lib/app-process.js';
+import { Api, BENCH_PASSWORD, apiProcesses, startApp, type AppProcess } from './lib/app-process.js';
 import { historyDatabase, withClient } from './lib/databases.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -81,11 +81,11 @@ try {
     { what: 'page 21 through the cursor', path: `/api/v1/actions?cursor=${cursor}`, sql: bareSql({ after }) },
     { what: 'overdue filter (?overdue=true), first page', path: '/api/v1/actions?overdue=true', sql: bareSql({ overdue: true }) },
   ];
-  await load({ url: app.url, token: rep.token, connections: CONNECTIONS, seconds: 3, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
+  await load({ url: app.urls, token: rep.token, connections: CONNECTIONS, seconds: 3, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
   const lines: string[] = [];
   let ok = true;
   for (const f of figures) {
-    const http = await load({ url: app.url, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }] });
+    const http = await load({ url: app.urls, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }] });
     const sql = await loop({ concurrency: CONNECTIONS, seconds: SECONDS, rate: RATE }, async () => void (await f.sql()));
     const hit = http.p99 < 20 && http.failed === 0;
     ok &&= hit;
@@ -94,7 +94,7 @@ try {
         `bare SQL of the page p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}; p99 ratio ${(http.p99 / sql.p99).toFixed(1)}x; target p99 < 20 ms: ${met(hit)}\n`,
     );
   }
-  process.stdout.write(`# ${setup.total} actions in the database; the representative's agency has ${setup.mine} in their group (${setup.overdue} overdue); 50 a page; ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
+  process.stdout.write(`# ${setup.total} actions in the database; the representative's agency has ${setup.mine} in their group (${setup.overdue} overdue); 50 a page; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
   for (const l of lines) process.stdout.write(l);
   if (!ok) code = 1;
 } finally {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { makeTemporaryHetu } from '../libs/hetu/index.js';
 import { defaultRiskForms } from '../libs/risk-forms/index.js';
-import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, startApp } from './lib/app-process.js';
+import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -15,7 +15,8 @@ import { load, loop, met, ms } from './lib/measure.js';
  * referral the HTTP run wrote are the template). Two figures, each against its baseline:
  *  1. a steady 100 requests/s (50 referrals/s): p50/p99 per request; target p99 < 50 ms;
  *  2. as fast as 10 connections go: requests/s; target at least 1/3 of the raw pg baseline's.
- * The app runs in a child process (MARAK_ROLE=api, pool of 10) on a fresh `marak_bench_referrals`.
+ * The app runs as child processes (MARAK_ROLE=api, one per core unless BENCH_API_PROCESSES says,
+ * each with a pool of 10) on a fresh `marak_bench_referrals`.
  */
 const CONNECTIONS = 10;
 const STEADY_RATE = 100;
@@ -68,7 +69,7 @@ try {
       setupRequest: (req: any, context: any) => ({ ...req, path: `/api/v1/referrals/${context.referralId ?? randomUUID()}/submit`, body: '{}' }),
     },
   ];
-  const http = (rate?: number, seconds = SECONDS) => load({ url: app.url, token: referrer.api.token, connections: CONNECTIONS, seconds, rate, requests });
+  const http = (rate?: number, seconds = SECONDS) => load({ url: app.urls, token: referrer.api.token, connections: CONNECTIONS, seconds, rate, requests });
 
   await http(undefined, 5); // warm-up: JIT, pools, caches
   const steady = await http(STEADY_RATE);
@@ -116,7 +117,7 @@ try {
     const maxRatio = max.rps / rawMax.rate;
     const maxOk = maxRatio >= 1 / 3 && max.failed === 0;
     process.stdout.write(
-      `# rows per referral (create + submit): referrals 1, people ${template.people.length}, audit_log 2, timers 1, notifications 1, reference_counters 1 upsert; ${CONNECTIONS} connections, ${SECONDS} s per run; ${template.referrals} referrals written over HTTP\n`,
+      `# rows per referral (create + submit): referrals 1, people ${template.people.length}, audit_log 2, timers 1, notifications 1, reference_counters 1 upsert; ${apiProcesses()} API processes (BENCH_API_PROCESSES), raw pg one process; ${CONNECTIONS} connections, ${SECONDS} s per run; ${template.referrals} referrals written over HTTP\n`,
     );
     process.stdout.write(
       `referral create+submit over HTTP at a steady ${STEADY_RATE} requests/s: ${steady.rps.toFixed(1)} requests/s (${(steady.rps / 2).toFixed(1)} referrals/s), p50 ${ms(steady.p50)}, p99 ${ms(steady.p99)}, ${steady.failed} failed; ` +

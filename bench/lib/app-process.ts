@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 
@@ -13,10 +13,24 @@ export const BENCH_PASSWORD = 'Kolme-sinistä-kissaa-juoksee';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface AppProcess {
+  /** The first process's base URL (setup calls go there). */
   url: string;
+  /** Every API process's base URL: the load is spread over them, as a balancer in front of replicas would. */
+  urls: string[];
   queuePrefix: string;
   logFile: string;
   stop(): Promise<void>;
+}
+
+/**
+ * How many API processes a benchmark runs (BENCH_API_PROCESSES): one per core by default, as a
+ * deployment on this machine would (`MARAK_ROLE=api` replicas; the login throttle and every other
+ * shared state are in PostgreSQL and Redis). Each has its own pool of MARAK_DB_POOL_SIZE.
+ */
+export function apiProcesses(): number {
+  const n = Number(process.env.BENCH_API_PROCESSES ?? availableParallelism());
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('BENCH_API_PROCESSES must be an integer 1-64');
+  return n;
 }
 
 async function freePort(): Promise<number> {
@@ -31,62 +45,81 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The application as a child process of its own (so the load generator never shares its event
- * loop): a compiled entry (`dist/src/main.js` unless told), against `databaseUrl` and the shared
- * Redis under a prefix of its own (removed at stop), MFA off, the bench admin bootstrapped,
- * logs at the production default level (info) to a file under the temporary directory.
+ * The application as child processes of its own (so the load generator never shares their event
+ * loops): `processes` (default apiProcesses()) of a compiled entry (`dist/src/main.js` unless
+ * told), each on its own port, against `databaseUrl` and the shared Redis under one prefix of
+ * their own (removed at stop), MFA off, the bench admin bootstrapped, logs at the production
+ * default level (info) to a file under the temporary directory. Started one after another (the
+ * first migrates).
  */
-export async function startApp(opts: { databaseUrl: string; entry?: string; role?: 'all' | 'api'; env?: Record<string, string> }): Promise<AppProcess> {
-  const port = await freePort();
+export async function startApp(opts: { databaseUrl: string; entry?: string; role?: 'all' | 'api'; env?: Record<string, string>; processes?: number }): Promise<AppProcess> {
   const queuePrefix = `marak-bench-${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'marak-bench-'));
   const logFile = path.join(dataDir, 'app.log');
-  // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the app under load.
-  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.resolve(opts.entry ?? 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_URL: opts.databaseUrl,
-      REDIS_URL,
-      PORT: String(port),
-      MARAK_ROLE: opts.role ?? 'api',
-      MARAK_QUEUE_PREFIX: queuePrefix,
-      MARAK_DATA_DIR: dataDir,
-      MARAK_MFA_REQUIRED: 'false',
-      MARAK_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
-      MARAK_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) while starting; see ${logFile}`);
-    try {
-      await fetch(`${url}/api/v1/health`);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the app did not start in 120 s; see ${logFile}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  return {
-    url,
-    queuePrefix,
-    logFile,
-    async stop() {
-      if (child.exitCode === null) {
+  const children: Array<{ child: ChildProcess; exited: Promise<number | null> }> = [];
+  const urls: string[] = [];
+  const stopAll = async () => {
+    await Promise.all(
+      children.map(async ({ child, exited }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');
         const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited;
         clearTimeout(killer);
+      }),
+    );
+  };
+  try {
+    for (let i = 0; i < (opts.processes ?? apiProcesses()); i++) {
+      const port = await freePort();
+      // e.g. BENCH_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the app under load.
+      const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.resolve(opts.entry ?? 'dist/src/main.js')], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: opts.databaseUrl,
+          REDIS_URL,
+          PORT: String(port),
+          MARAK_ROLE: opts.role ?? 'api',
+          MARAK_QUEUE_PREFIX: queuePrefix,
+          MARAK_DATA_DIR: dataDir,
+          MARAK_MFA_REQUIRED: 'false',
+          MARAK_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+          MARAK_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+          ...opts.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.pipe(log, { end: false });
+      child.stderr!.pipe(log, { end: false });
+      children.push({ child, exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) });
+      const url = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) while starting; see ${logFile}`);
+        try {
+          await fetch(`${url}/api/v1/health`);
+          break;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`the app did not start in 120 s; see ${logFile}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
       }
+      urls.push(url);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  return {
+    url: urls[0]!,
+    urls,
+    queuePrefix,
+    logFile,
+    async stop() {
+      await stopAll();
       await clearPrefix(queuePrefix);
     },
   };

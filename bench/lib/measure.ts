@@ -16,16 +16,19 @@ export interface LoadResult {
  * sending the request to the end of the response).
  */
 export async function load(opts: {
-  url: string;
+  /** one base URL, or several (API replicas): requests are spread evenly over them */
+  url: string | string[];
   token?: string;
   connections: number;
   seconds: number;
   rate?: number;
   requests: autocannon.Request[];
 }): Promise<LoadResult> {
-  if (opts.rate) return steadyLoad({ ...opts, rate: opts.rate });
+  const urls = typeof opts.url === 'string' ? [opts.url] : opts.url;
+  if (opts.rate) return steadyLoad({ ...opts, urls, rate: opts.rate });
+  if (urls.length > 1) return spreadLoad({ ...opts, urls });
   const result = await autocannon({
-    url: opts.url,
+    url: urls[0]!,
     connections: opts.connections,
     duration: opts.seconds,
     headers: headersOf(opts.token),
@@ -46,7 +49,7 @@ const headersOf = (token?: string) => ({ 'content-type': 'application/json', ...
  * slot: `rate` autocannon instances of one connection at one request per second each, started
  * 1000/rate ms apart, and the latency of every response is collected from their 'response' events.
  */
-async function steadyLoad(opts: { url: string; token?: string; seconds: number; rate: number; requests: autocannon.Request[] }): Promise<LoadResult> {
+async function steadyLoad(opts: { urls: string[]; token?: string; seconds: number; rate: number; requests: autocannon.Request[] }): Promise<LoadResult> {
   const times: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -58,7 +61,7 @@ async function steadyLoad(opts: { url: string; token?: string; seconds: number; 
     runs.push(
       new Promise((resolve, reject) => {
         const instance = autocannon(
-          { url: opts.url, connections: 1, overallRate: 1, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
+          { url: opts.urls[i % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
           (err, result) => (err ? reject(err) : resolve(result)),
         );
         instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -72,6 +75,39 @@ async function steadyLoad(opts: { url: string; token?: string; seconds: number; 
     );
   }
   await Promise.all(runs);
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { rps: ok / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), ok, failed, seconds: elapsed };
+}
+
+/**
+ * As fast as `connections` go, spread over several URLs: one autocannon instance per URL with its
+ * share of the connections, every response's latency collected from their 'response' events.
+ */
+async function spreadLoad(opts: { urls: string[]; token?: string; connections: number; seconds: number; requests: autocannon.Request[] }): Promise<LoadResult> {
+  const times: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    opts.urls.map(
+      (url, i) =>
+        new Promise((resolve, reject) => {
+          const connections = Math.floor(opts.connections / opts.urls.length) + (i < opts.connections % opts.urls.length ? 1 : 0);
+          const instance = autocannon(
+            { url, connections, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
+            (err, result) => (err ? reject(err) : resolve(result)),
+          );
+          instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+            if (statusCode >= 200 && statusCode < 300) {
+              ok++;
+              times.push(responseTime);
+            } else failed++;
+          });
+          instance.on('reqError', () => failed++);
+        }),
+    ),
+  );
   const elapsed = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
   return { rps: ok / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), ok, failed, seconds: elapsed };
