@@ -50,67 +50,57 @@ const headersOf = (token?: string) => ({ 'content-type': 'application/json', ...
  * 1000/rate ms apart, and the latency of every response is collected from their 'response' events.
  */
 async function steadyLoad(opts: { urls: string[]; token?: string; seconds: number; rate: number; requests: autocannon.Request[] }): Promise<LoadResult> {
-  const times: number[] = [];
-  let ok = 0;
-  let failed = 0;
-  const started = performance.now();
+  const responses = new Responses();
   const runs: Array<Promise<unknown>> = [];
   for (let i = 0; i < opts.rate; i++) {
-    const wait = started + (i * 1000) / opts.rate - performance.now();
+    const wait = responses.started + (i * 1000) / opts.rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    runs.push(
-      new Promise((resolve, reject) => {
-        const instance = autocannon(
-          { url: opts.urls[i % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
-          (err, result) => (err ? reject(err) : resolve(result)),
-        );
-        instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-          if (statusCode >= 200 && statusCode < 300) {
-            ok++;
-            times.push(responseTime);
-          } else failed++;
-        });
-        instance.on('reqError', () => failed++);
-      }),
-    );
+    runs.push(responses.run({ url: opts.urls[i % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
   }
   await Promise.all(runs);
-  const elapsed = (performance.now() - started) / 1000;
-  times.sort((a, b) => a - b);
-  return { rps: ok / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), ok, failed, seconds: elapsed };
+  return responses.result();
 }
 
 /**
  * As fast as `connections` go, spread over several URLs: one autocannon instance per URL with its
- * share of the connections, every response's latency collected from their 'response' events.
+ * share of the connections.
  */
 async function spreadLoad(opts: { urls: string[]; token?: string; connections: number; seconds: number; requests: autocannon.Request[] }): Promise<LoadResult> {
-  const times: number[] = [];
-  let ok = 0;
-  let failed = 0;
-  const started = performance.now();
+  const responses = new Responses();
   await Promise.all(
-    opts.urls.map(
-      (url, i) =>
-        new Promise((resolve, reject) => {
-          const connections = Math.floor(opts.connections / opts.urls.length) + (i < opts.connections % opts.urls.length ? 1 : 0);
-          const instance = autocannon(
-            { url, connections, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 },
-            (err, result) => (err ? reject(err) : resolve(result)),
-          );
-          instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-            if (statusCode >= 200 && statusCode < 300) {
-              ok++;
-              times.push(responseTime);
-            } else failed++;
-          });
-          instance.on('reqError', () => failed++);
-        }),
-    ),
+    opts.urls.map((url, i) => {
+      const connections = Math.floor(opts.connections / opts.urls.length) + (i < opts.connections % opts.urls.length ? 1 : 0);
+      return responses.run({ url, connections, duration: opts.seconds, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 });
+    }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  times.sort((a, b) => a - b);
-  return { rps: ok / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), ok, failed, seconds: elapsed };
+  return responses.result();
+}
+
+/** The latency of every response of several autocannon instances, from their 'response' events. */
+class Responses {
+  readonly started = performance.now();
+  private readonly times: number[] = [];
+  private ok = 0;
+  private failed = 0;
+
+  run(options: autocannon.Options): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        if (statusCode >= 200 && statusCode < 300) {
+          this.ok++;
+          this.times.push(responseTime);
+        } else this.failed++;
+      });
+      instance.on('reqError', () => this.failed++);
+    });
+  }
+
+  result(): LoadResult {
+    const elapsed = (performance.now() - this.started) / 1000;
+    this.times.sort((a, b) => a - b);
+    return { rps: this.ok / elapsed, p50: percentile(this.times, 50), p99: percentile(this.times, 99), ok: this.ok, failed: this.failed, seconds: elapsed };
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
