@@ -81,6 +81,15 @@ const DATA_LABEL = 'marak.field-crypto.v1/data';
 const LONE_SURROGATE = /\p{Cs}/u;
 // ignoreBOM: keep a leading U+FEFF so that it round-trips; fatal: reject invalid UTF-8.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// The labels' encodings, made once (every decrypt of a page of rows needs both).
+const WRAP_LABEL_BYTES = lengthPrefixed(WRAP_LABEL);
+const DATA_LABEL_BYTES = lengthPrefixed(DATA_LABEL);
+/**
+ * lp(table) || lp(column) of the pairs already seen and validated: a handful of constants in
+ * practice (the callers name their own tables and columns), so bounded and never evicted.
+ */
+const TABLE_COLUMN_BYTES = new Map<string, Buffer>();
+const TABLE_COLUMN_CACHE_MAX = 1024;
 
 /** Encrypts `plaintext` under the keyring's current version, bound to `ctx`. */
 export function encryptField(keyring: Keyring, plaintext: string, ctx: FieldContext): Buffer {
@@ -104,7 +113,7 @@ export function decryptField(keyring: Keyring, blob: Buffer, ctx: FieldContext):
     bytes.subarray(WRAP_IV_OFFSET, WRAP_TAG_OFFSET),
     bytes.subarray(WRAP_TAG_OFFSET, WRAPPED_KEY_OFFSET),
     bytes.subarray(WRAPPED_KEY_OFFSET, IV_OFFSET),
-    associatedData(header, WRAP_LABEL, contextParts),
+    associatedData(header, WRAP_LABEL_BYTES, contextParts),
   );
   let plain: Buffer;
   try {
@@ -113,7 +122,7 @@ export function decryptField(keyring: Keyring, blob: Buffer, ctx: FieldContext):
       bytes.subarray(IV_OFFSET, TAG_OFFSET),
       bytes.subarray(TAG_OFFSET, CIPHERTEXT_OFFSET),
       bytes.subarray(CIPHERTEXT_OFFSET),
-      associatedData(header, DATA_LABEL, contextParts),
+      associatedData(header, DATA_LABEL_BYTES, contextParts),
     );
   } finally {
     dataKey.fill(0);
@@ -172,9 +181,9 @@ function encryptWith(keyring: Keyring, version: number, plaintext: string, ctx: 
   const plain = Buffer.from(plaintext, 'utf8');
   try {
     const wrapIv = randomBytes(IV_BYTES);
-    const wrap = gcmSeal(masterKey, wrapIv, dataKey, associatedData(header, WRAP_LABEL, contextParts));
+    const wrap = gcmSeal(masterKey, wrapIv, dataKey, associatedData(header, WRAP_LABEL_BYTES, contextParts));
     const iv = randomBytes(IV_BYTES);
-    const data = gcmSeal(dataKey, iv, plain, associatedData(header, DATA_LABEL, contextParts));
+    const data = gcmSeal(dataKey, iv, plain, associatedData(header, DATA_LABEL_BYTES, contextParts));
     return Buffer.concat([header, wrapIv, wrap.tag, wrap.ciphertext, iv, data.tag, data.ciphertext]);
   } finally {
     dataKey.fill(0);
@@ -237,27 +246,36 @@ function encodeContext(ctx: FieldContext): Buffer {
   if (typeof ctx !== 'object' || ctx === null) {
     throw new FieldCryptoInputError('Field context must be an object { table, column, rowId }');
   }
-  const parts: Buffer[] = [];
-  for (const name of ['table', 'column', 'rowId'] as const) {
-    const value: unknown = ctx[name];
-    if (typeof value !== 'string' || value.length === 0) {
-      throw new FieldCryptoInputError(`Field context ${name} must be a non-empty string`);
-    }
-    if (LONE_SURROGATE.test(value)) {
-      throw new FieldCryptoInputError(`Field context ${name} is not well-formed Unicode`);
-    }
-    parts.push(lengthPrefixed(value));
+  const { table, column } = ctx;
+  // Two strings can hold any character but NUL-joined they only collide when equal (a table name
+  // with a NUL in it is checked like any other on its first use and cached under its own key).
+  const key = typeof table === 'string' && typeof column === 'string' ? `${table}\u0000${column}` : undefined;
+  let tableColumn = key === undefined ? undefined : TABLE_COLUMN_BYTES.get(key);
+  if (tableColumn === undefined) {
+    tableColumn = Buffer.concat([lengthPrefixed(checkContextPart('table', table)), lengthPrefixed(checkContextPart('column', column))]);
+    if (key !== undefined && TABLE_COLUMN_BYTES.size < TABLE_COLUMN_CACHE_MAX) TABLE_COLUMN_BYTES.set(key, tableColumn);
   }
-  return Buffer.concat(parts);
+  return Buffer.concat([tableColumn, lengthPrefixed(checkContextPart('rowId', ctx.rowId))]);
 }
 
-function associatedData(header: Buffer, label: string, contextParts: Buffer): Buffer {
-  return Buffer.concat([header, lengthPrefixed(label), contextParts]);
+function checkContextPart(name: 'table' | 'column' | 'rowId', value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new FieldCryptoInputError(`Field context ${name} must be a non-empty string`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw new FieldCryptoInputError(`Field context ${name} is not well-formed Unicode`);
+  }
+  return value;
+}
+
+function associatedData(header: Buffer, labelBytes: Buffer, contextParts: Buffer): Buffer {
+  return Buffer.concat([header, labelBytes, contextParts]);
 }
 
 function lengthPrefixed(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length, 0);
-  return Buffer.concat([length, bytes]);
+  const size = Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(4 + size);
+  out.writeUInt32BE(size, 0);
+  out.write(text, 4, 'utf8');
+  return out;
 }

@@ -90,6 +90,30 @@ const SELECT_CASE = `
          coalesce((SELECT r.child_ids FROM referrals r WHERE r.case_id = c.id ORDER BY r.submitted_at DESC LIMIT 1), '{}') AS child_ids
     FROM cases c`;
 
+/**
+ * `GET /cases/:id`: the case row with its victim's views and wishes in the same statement (one
+ * round trip fewer per read; a statement costs the one event loop a socket write and a parse).
+ * The views come as parallel arrays in their order (recorded_at, id); no rows give NULLs.
+ */
+const SELECT_CASE_WITH_VIEWS = `
+  SELECT k.*, vv.ids AS view_ids, vv.views_enc AS view_views_enc, vv.wishes_enc AS view_wishes_enc,
+         vv.recorded_by AS view_recorded_by, vv.recorded_at AS view_recorded_at
+    FROM (${SELECT_CASE} WHERE c.id = $1) k
+    LEFT JOIN LATERAL (
+      SELECT array_agg(v.id ORDER BY v.recorded_at, v.id) AS ids, array_agg(v.views_enc ORDER BY v.recorded_at, v.id) AS views_enc,
+             array_agg(v.wishes_enc ORDER BY v.recorded_at, v.id) AS wishes_enc, array_agg(v.recorded_by ORDER BY v.recorded_at, v.id) AS recorded_by,
+             array_agg(v.recorded_at ORDER BY v.recorded_at, v.id) AS recorded_at
+        FROM victim_views v WHERE v.case_id = k.id
+    ) vv ON true`;
+
+interface VictimViewColumns {
+  view_ids: string[] | null;
+  view_views_enc: Buffer[] | null;
+  view_wishes_enc: Array<Buffer | null> | null;
+  view_recorded_by: string[] | null;
+  view_recorded_at: Date[] | null;
+}
+
 /** A MARAK case: opened or re-opened by an accepted referral, heard at conferences, closed. */
 @Injectable()
 export class CasesService {
@@ -194,7 +218,7 @@ export class CasesService {
 
   async get(user: AuthUser, id: string): Promise<object> {
     return this.db.transaction(async (tx) => {
-      const row: CaseRow | undefined = (await tx.query(`${SELECT_CASE} WHERE c.id = $1`, [id]))[0];
+      const row: (CaseRow & VictimViewColumns) | undefined = (await tx.query(SELECT_CASE_WITH_VIEWS, [id]))[0];
       if (!row || !(await this.maySee(tx, user, row))) throw Problem.notFound('The case');
       const [victim, ...others] = await this.people.readMany(tx, [row.victim_id, ...row.perpetrator_ids, ...row.child_ids]);
       const strip = ({ groupId: _g, role: _r, statGender: _s, statAgeBand: _a, version: _v, createdAt: _c, updatedAt: _u, anonymisedAt: _x, ...rest }: Record<string, unknown>) => rest;
@@ -208,7 +232,7 @@ export class CasesService {
         hearings: (await this.ports.hearings?.(tx, id)) ?? [],
         actions: (await this.ports.actions?.(tx, id, user)) ?? [],
         advocate: row.advocate_agency_id ? { agencyId: row.advocate_agency_id, userId: row.advocate_user_id } : null,
-        victimViews: await this.victimViews(tx, id),
+        victimViews: this.victimViews(row),
       };
       await this.audit.record(tx, { action: 'case.read', objectType: 'case', objectId: id, groupId: row.group_id, subjectIds: [row.victim_id, ...row.perpetrator_ids, ...row.child_ids], details: { caseRef: row.reference } });
       return view;
@@ -376,16 +400,13 @@ export class CasesService {
     }
   }
 
-  private async victimViews(manager: EntityManager, caseId: string): Promise<Array<{ views: string; wishes: string | null; recordedAt: string; recordedBy: string }>> {
-    const rows: Array<{ id: string; views_enc: Buffer; wishes_enc: Buffer | null; recorded_by: string; recorded_at: Date }> = await manager.query(
-      `SELECT id, views_enc, wishes_enc, recorded_by, recorded_at FROM victim_views WHERE case_id = $1 ORDER BY recorded_at, id`,
-      [caseId],
-    );
-    return rows.map((r) => ({
-      views: this.crypto.decrypt(r.views_enc, { table: 'victim_views', column: 'views', rowId: r.id }),
-      wishes: r.wishes_enc ? this.crypto.decrypt(r.wishes_enc, { table: 'victim_views', column: 'wishes', rowId: r.id }) : null,
-      recordedAt: r.recorded_at.toISOString(),
-      recordedBy: r.recorded_by,
+  /** The victim's views and wishes, oldest first, from the arrays of SELECT_CASE_WITH_VIEWS. */
+  private victimViews(row: VictimViewColumns): Array<{ views: string; wishes: string | null; recordedAt: string; recordedBy: string }> {
+    return (row.view_ids ?? []).map((id, i) => ({
+      views: this.crypto.decrypt(row.view_views_enc![i], { table: 'victim_views', column: 'views', rowId: id }),
+      wishes: row.view_wishes_enc![i] ? this.crypto.decrypt(row.view_wishes_enc![i]!, { table: 'victim_views', column: 'wishes', rowId: id }) : null,
+      recordedAt: row.view_recorded_at![i].toISOString(),
+      recordedBy: row.view_recorded_by![i],
     }));
   }
 
