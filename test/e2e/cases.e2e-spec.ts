@@ -183,6 +183,24 @@ describe('cases: advocate, restriction, victim views, closure', () => {
       expect(view.victimViews).toEqual([expect.objectContaining({ views: 'Näkemykset kirjattu.', wishes: null, recordedBy: shelterRep.id })]);
     });
 
+    it('shows several recorded views oldest first, each with its own wishes or none', async () => {
+      const c = await aCase();
+      await as(coordinator).put(`/api/v1/cases/${c.id}/advocate`).send({ agencyId: shelter.id }).expect(200);
+      await as(shelterRep).post(`/api/v1/cases/${c.id}/victim-views`).send({ views: 'Ensimmäinen kirjaus.', wishes: 'Ensimmäinen toive.' }).expect(201);
+      t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+      await as(shelterRep).post(`/api/v1/cases/${c.id}/victim-views`).send({ views: 'Toinen kirjaus.' }).expect(201);
+      t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+      await as(shelterRep).post(`/api/v1/cases/${c.id}/victim-views`).send({ views: 'Kolmas kirjaus.', wishes: 'Kolmas toive.' }).expect(201);
+      const view = (await as(coordinator).get(`/api/v1/cases/${c.id}`).expect(200)).body;
+      expect(view.victimViews.map((v: { views: string; wishes: string | null }) => [v.views, v.wishes])).toEqual([
+        ['Ensimmäinen kirjaus.', 'Ensimmäinen toive.'],
+        ['Toinen kirjaus.', null],
+        ['Kolmas kirjaus.', 'Kolmas toive.'],
+      ]);
+      const times = view.victimViews.map((v: { recordedAt: string }) => Date.parse(v.recordedAt));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
+
     it('refuses others: the chair 403, another worker of the agency when one is named 404, a non-member 404, an empty body 400', async () => {
       const c = await aCase();
       await as(coordinator).put(`/api/v1/cases/${c.id}/advocate`).send({ agencyId: shelter.id, userId: advocate.id }).expect(200);
