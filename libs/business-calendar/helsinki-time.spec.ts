@@ -74,6 +74,41 @@ describe('toHelsinkiDate', () => {
     );
   });
 
+  it('agrees with Intl minute by minute across both changes of a year, asked in order (the offset of the last hour asked is kept)', () => {
+    for (const start of [Date.UTC(2026, 2, 28, 20), Date.UTC(2026, 9, 24, 20), Date.UTC(2026, 9, 25, 20)]) {
+      for (let ms = start; ms < start + 6 * 3_600_000; ms += 60_000 - 1) {
+        expect([new Date(ms).toISOString(), toHelsinkiDate(new Date(ms))]).toEqual([new Date(ms).toISOString(), wallClock(new Date(ms)).date]);
+      }
+    }
+  });
+
+  it('holds what the kept offset relies on: since 1922 Helsinki’s offset changes only on whole UTC hours', () => {
+    // Every change between 1922 and 2100 found on a 6-hour grid (summer time lasts months) and
+    // narrowed to the millisecond with the runtime's own time-zone data.
+    const offsetAt = (ms: number) => {
+      const { date, time } = wallClock(new Date(ms));
+      return Math.round((Date.parse(`${date}T${time}:00Z`) - Math.floor(ms / 60_000) * 60_000) / 60_000);
+    };
+    const step = 6 * 3_600_000;
+    const off: string[] = [];
+    let changes = 0;
+    for (let t = Date.UTC(1922, 0, 1); t < Date.UTC(2100, 0, 1); t += step) {
+      const before = offsetAt(t);
+      if (offsetAt(t + step) === before) continue;
+      let lo = Math.floor(t / 60_000);
+      let hi = Math.floor((t + step) / 60_000);
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (offsetAt(mid * 60_000) === before) lo = mid;
+        else hi = mid;
+      }
+      changes++;
+      if (hi % 60 !== 0) off.push(new Date(hi * 60_000).toISOString());
+    }
+    expect(changes).toBeGreaterThan(100);
+    expect(off).toEqual([]);
+  });
+
   it('rejects invalid instants', () => {
     expect(() => toHelsinkiDate(new Date(Number.NaN))).toThrow(RangeError);
     expect(() => toHelsinkiDate('2026-01-01T00:00:00Z' as unknown as Date)).toThrow(/expected a valid Date/);

@@ -22,9 +22,25 @@ if (!helsinki.isValid) {
   throw new Error(`Time zone ${HELSINKI_TIME_ZONE} is not available in this runtime's ICU data`);
 }
 
+const MS_PER_HOUR = 3_600_000;
+/**
+ * Since 1922 every change of Helsinki's offset has fallen on a whole UTC hour (summer time
+ * starts and ends at 01:00Z), so the offset is constant within each UTC hour from then on.
+ */
+const WHOLE_HOUR_CHANGES_FROM_MS = Date.UTC(1922, 0, 1);
+/** The last hour asked about and its offset: most calls are about "now" (luxon's offset formats the instant with Intl, about 10 µs a call). */
+let lastHour = Number.NaN;
+let lastHourOffset = 0;
+
 /** Helsinki's UTC offset in minutes at the given instant (120 or 180 in modern times). */
 function offsetMinutesAt(epochMs: number): number {
-  return helsinki.offset(epochMs);
+  if (!(epochMs >= WHOLE_HOUR_CHANGES_FROM_MS)) return helsinki.offset(epochMs);
+  const hour = Math.floor(epochMs / MS_PER_HOUR);
+  if (hour !== lastHour) {
+    lastHourOffset = helsinki.offset(hour * MS_PER_HOUR);
+    lastHour = hour;
+  }
+  return lastHourOffset;
 }
 
 function assertInstant(instant: unknown): asserts instant is Date {

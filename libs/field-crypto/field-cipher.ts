@@ -177,16 +177,19 @@ function encryptWith(keyring: Keyring, version: number, plaintext: string, ctx: 
   header.writeUInt8(BLOB_FORMAT_V1, 0);
   header.writeUInt16BE(version, 1);
 
-  const dataKey = randomBytes(DATA_KEY_BYTES);
+  // The data key and both IVs from one call to the CSPRNG, not three (the calls were 2 % of the
+  // API's CPU per referral, which encrypts a dozen fields): independent random bytes either way.
+  const random = randomBytes(DATA_KEY_BYTES + 2 * IV_BYTES);
+  const dataKey = random.subarray(0, DATA_KEY_BYTES);
   const plain = Buffer.from(plaintext, 'utf8');
   try {
-    const wrapIv = randomBytes(IV_BYTES);
+    const wrapIv = random.subarray(DATA_KEY_BYTES, DATA_KEY_BYTES + IV_BYTES);
     const wrap = gcmSeal(masterKey, wrapIv, dataKey, associatedData(header, WRAP_LABEL_BYTES, contextParts));
-    const iv = randomBytes(IV_BYTES);
+    const iv = random.subarray(DATA_KEY_BYTES + IV_BYTES);
     const data = gcmSeal(dataKey, iv, plain, associatedData(header, DATA_LABEL_BYTES, contextParts));
     return Buffer.concat([header, wrapIv, wrap.tag, wrap.ciphertext, iv, data.tag, data.ciphertext]);
   } finally {
-    dataKey.fill(0);
+    random.fill(0);
     plain.fill(0);
   }
 }

@@ -322,6 +322,36 @@ describe('people: encrypted personal data and repeat matching', () => {
 
   it('refuses a person for a group that does not exist with 404', async () => {
     expect((await refusal(create(victim(), randomUUID()))).status).toBe(404);
+    expect((await refusal(app.tx((tx) => people.createMany(tx, randomUUID(), [{ role: 'victim', person: victim() }])))).status).toBe(404);
+  });
+
+  it('creates several people in one statement, each as create would, their views as read back', async () => {
+    const child = { firstName: ' Eemeli ', birthDate: '2015-06-01', identityCode: makeTemporaryHetu('2015-06-01', 8), livesWithVictim: false, gender: 'male' as const };
+    const code = makeTemporaryHetu('1985-03-14', 43);
+    const inputs = [
+      { role: 'victim' as const, person: victim({ identityCode: code, phone: '  ' }), field: 'victim' },
+      { role: 'perpetrator' as const, person: { firstName: 'Keksitty', lastName: 'Tekijä', interpreterNeeded: false }, field: 'perpetrators.0' },
+      { role: 'child' as const, person: child, field: 'children.0' },
+    ];
+    const views = await app.tx((tx) => people.createMany(tx, groupA, inputs));
+    expect(views.map((v) => v.role)).toEqual(['victim', 'perpetrator', 'child']);
+    expect(views).toEqual(await people.readMany(app.ds, views.map((v) => v.id)));
+    expect(views[2]).toMatchObject({ firstName: 'Eemeli', livesWithVictim: false, statAgeBand: '0-15', statGender: 'male' });
+    expect(views[0]).not.toHaveProperty('phone');
+    // Found again like a victim made by create.
+    expect((await people.findMatches(app.ds, { identityCode: code, firstName: 'x' }, { role: 'victim', groupId: groupA })).map((m) => m.personId)).toEqual([views[0]!.id]);
+
+    // The first refusal in the order given, with its field; nothing is written.
+    const [{ n: before }] = await app.ds.query(`SELECT count(*)::int AS n FROM people`);
+    const p = await refusal(app.tx((tx) => people.createMany(tx, groupA, [
+      inputs[0]!,
+      { role: 'perpetrator', person: { firstName: '  ' }, field: 'perpetrators.0' },
+      { role: 'child', person: { ...child, birthDate: '2015-06-02' }, field: 'children.0' },
+    ])));
+    expect([p.status, p.extensions.errors]).toEqual([400, [{ field: 'perpetrators.0.firstName', message: expect.any(String) }]]);
+    const [{ n: after }] = await app.ds.query(`SELECT count(*)::int AS n FROM people`);
+    expect(after).toBe(before);
+    expect(await app.tx((tx) => people.createMany(tx, groupA, []))).toEqual([]);
   });
 });
 

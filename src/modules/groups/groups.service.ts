@@ -114,6 +114,18 @@ export class GroupsService {
     });
   }
 
+  /**
+   * The group's settings when `agencyId` is one of its member agencies, in one query; undefined
+   * when it is not (or the group does not exist): `isMember` and `settings` together.
+   */
+  async memberSettings(groupId: string, agencyId: string, manager: EntityManager | DataSource = this.db): Promise<GroupSettings | undefined> {
+    const [row] = await manager.query(
+      `SELECT g.settings FROM groups g JOIN group_agencies ga ON ga.group_id = g.id WHERE g.id = $1 AND ga.agency_id = $2`,
+      [groupId, agencyId],
+    );
+    return row ? mergeSettings(row.settings, {}) : undefined;
+  }
+
   async isMember(groupId: string, agencyId: string, manager: EntityManager | DataSource = this.db): Promise<boolean> {
     const rows = await manager.query(`SELECT 1 FROM group_agencies WHERE group_id = $1 AND agency_id = $2`, [groupId, agencyId]);
     return rows.length > 0;

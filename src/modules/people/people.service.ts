@@ -26,12 +26,11 @@ import {
 /** A manager for reads: a transaction's, or the DataSource itself. */
 type Queryable = EntityManager | DataSource;
 
-interface PersonRow {
+/** The columns of a person that are not personal data. */
+interface PersonMeta {
   id: string;
   group_id: string;
   role: PersonRole;
-  identity_code_bidx: Buffer | null;
-  name_birth_bidx: Buffer | null;
   stat_gender: StatGender;
   stat_age_band: AgeBand;
   lives_with_victim: boolean | null;
@@ -39,6 +38,11 @@ interface PersonRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+}
+
+interface PersonRow extends PersonMeta {
+  identity_code_bidx: Buffer | null;
+  name_birth_bidx: Buffer | null;
   [encryptedColumn: string]: unknown;
 }
 
@@ -51,6 +55,8 @@ interface Prepared {
   identityCodeBidx: Buffer | null;
   nameBirthBidx: Buffer | null;
 }
+
+const INSERT_COLUMNS = ['id', 'group_id', 'role', ...ENCRYPTED_COLUMNS, 'identity_code_bidx', 'name_birth_bidx', 'stat_gender', 'stat_age_band', 'lives_with_victim'];
 
 const SELECT_PERSON = `SELECT id, group_id, role, ${ENCRYPTED_COLUMNS.join(', ')}, identity_code_bidx, name_birth_bidx,
                               stat_gender, stat_age_band, lives_with_victim, anonymised_at, version, created_at, updated_at
@@ -109,29 +115,57 @@ export class PeopleService {
    */
   async create(manager: EntityManager, input: { groupId: string; role: PersonRole; person: PersonInput; field?: string }): Promise<{ id: string }> {
     requireTransaction(manager, 'create');
-    if (!PERSON_ROLES.includes(input.role)) throw new TypeError('PeopleService.create: unknown role');
-    const prepared = this.prepare(input.role, input.person, input.field);
-    const id = randomUUID();
-    const blobs = this.encryptAll(id, prepared.values);
-    const columns = ['id', 'group_id', 'role', ...ENCRYPTED_COLUMNS, 'identity_code_bidx', 'name_birth_bidx', 'stat_gender', 'stat_age_band', 'lives_with_victim'];
-    const params = [
-      id,
-      input.groupId,
-      input.role,
-      ...blobs,
-      prepared.identityCodeBidx,
-      prepared.nameBirthBidx,
-      prepared.statGender,
-      prepared.statAgeBand,
-      prepared.livesWithVictim,
-    ];
-    await manager
-      .query(`INSERT INTO people (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, params)
+    const [view] = await this.createMany(manager, input.groupId, [input]);
+    return { id: view!.id };
+  }
+
+  /**
+   * `create` for several people of one group in one statement, checked in the order given (the
+   * first refusal is the one `create` one at a time would make first). Returns each person's
+   * view, as `readMany` would show them right after, built from the values written (nothing is
+   * read back or decrypted). The caller audits the write with the ids as `subjectIds`.
+   */
+  async createMany(
+    manager: EntityManager,
+    groupId: string,
+    inputs: readonly { role: PersonRole; person: PersonInput; field?: string }[],
+  ): Promise<PersonView[]> {
+    requireTransaction(manager, 'createMany');
+    if (inputs.length === 0) return [];
+    for (const input of inputs) if (!PERSON_ROLES.includes(input.role)) throw new TypeError('PeopleService.createMany: unknown role');
+    const today = this.today();
+    const people = inputs.map((input) => ({ id: randomUUID(), role: input.role, prepared: this.prepare(input.role, input.person, input.field, today) }));
+    const params: unknown[] = [];
+    const tuples = people.map(({ id, role, prepared }) => {
+      const first = params.length + 1;
+      params.push(
+        id, groupId, role, ...this.encryptAll(id, prepared.values),
+        prepared.identityCodeBidx, prepared.nameBirthBidx, prepared.statGender, prepared.statAgeBand, prepared.livesWithVictim,
+      );
+      return `(${Array.from({ length: params.length - first + 1 }, (_, i) => `$${first + i}`).join(', ')})`;
+    });
+    const rows: Array<{ id: string; version: number; created_at: Date; updated_at: Date }> = await manager
+      .query(`INSERT INTO people (${INSERT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING id, version, created_at, updated_at`, params)
       .catch((e: { driverError?: { code?: string; constraint?: string } }) => {
         if (e.driverError?.code === '23503') throw Problem.notFound('The group');
         throw e;
       });
-    return { id };
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return people.map(({ id, role, prepared }) => {
+      const row = byId.get(id)!;
+      return this.toView({
+        id,
+        group_id: groupId,
+        role,
+        lives_with_victim: prepared.livesWithVictim,
+        stat_gender: prepared.statGender,
+        stat_age_band: prepared.statAgeBand,
+        anonymised_at: null,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+      }, decoded(prepared.values));
+    });
   }
 
   /** The decrypted person, or 404. The caller audits the read (`subjectIds: [id]`). */
@@ -148,7 +182,7 @@ export class PeopleService {
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
       const row = byId.get(id);
-      return row ? [this.toView(row)] : [];
+      return row ? [this.toView(row, this.decryptAll(row))] : [];
     });
   }
 
@@ -351,7 +385,7 @@ export class PeopleService {
   }
 
   /** Checks and normalises a person, and computes its blind indexes and statistics codes. */
-  private prepare(role: PersonRole, person: PersonInput, prefix?: string): Prepared {
+  private prepare(role: PersonRole, person: PersonInput, prefix?: string, today = this.today()): Prepared {
     const firstName = clean(person.firstName);
     if (firstName === undefined) {
       throw new Problem(400, 'validation', 'Bad Request', 'The request is invalid.', { errors: [{ field: at(prefix, 'firstName'), message: 'firstName should not be empty' }] });
@@ -360,7 +394,7 @@ export class PeopleService {
       throw new Problem(400, 'validation', 'Bad Request', 'The request is invalid.', { errors: [{ field: at(prefix, 'gender'), message: `gender must be one of ${GENDERS.join(', ')}` }] });
     }
     const lastName = clean(person.lastName);
-    const { identityCode, birthDate } = resolveIdentity(person, this.today(), prefix);
+    const { identityCode, birthDate } = resolveIdentity(person, today, prefix);
     const circumstances = person.specialCircumstances?.map((s) => s.trim()).filter((s) => s !== '');
     const values: Partial<Record<EncryptedKey, unknown>> = {
       firstName,
@@ -379,7 +413,7 @@ export class PeopleService {
       values,
       livesWithVictim: role === 'child' ? (person.livesWithVictim ?? null) : null,
       statGender: statGender(person.gender),
-      statAgeBand: ageBand(birthDate, this.today()),
+      statAgeBand: ageBand(birthDate, today),
       identityCodeBidx: identityCode ? this.crypto.blindIndex(identityCode, 'identity-code') : null,
       nameBirthBidx: this.nameBirthIndex(firstName, lastName, birthDate),
     };
@@ -414,12 +448,13 @@ export class PeopleService {
     return out;
   }
 
-  private toView(row: PersonRow): PersonView {
+  /** `fields`: the row's blobs decrypted (`decryptAll`), or, for a row just written, what was encrypted (`decoded`). */
+  private toView(row: PersonMeta, fields: Partial<Record<EncryptedKey, unknown>>): PersonView {
     return {
       id: row.id,
       groupId: row.group_id,
       role: row.role,
-      ...(this.decryptAll(row) as Partial<PersonInput>),
+      ...(fields as Partial<PersonInput>),
       ...(row.lives_with_victim !== null ? { livesWithVictim: row.lives_with_victim } : {}),
       statGender: row.stat_gender,
       statAgeBand: row.stat_age_band,
@@ -435,6 +470,16 @@ function requireTransaction(manager: EntityManager, what: string): void {
   if (!manager.queryRunner?.isTransactionActive) {
     throw new Error(`PeopleService.${what} needs the entity manager of an open transaction (the caller's audit row commits with it)`);
   }
+}
+
+/** What `decryptAll` gives for blobs `encryptAll` wrote from `values`: the fields it wrote, in the same order, through encode and decode. */
+function decoded(values: Partial<Record<EncryptedKey, unknown>>): Partial<Record<EncryptedKey, unknown>> {
+  const out: Partial<Record<EncryptedKey, unknown>> = {};
+  for (const f of ENCRYPTED_FIELDS) {
+    const value = values[f.key];
+    if (value !== undefined) out[f.key] = f.decode(f.encode(value));
+  }
+  return out;
 }
 
 function clean(value: string | null | undefined): string | undefined {

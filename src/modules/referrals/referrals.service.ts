@@ -12,6 +12,7 @@ import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.j
 import { AuditService } from '../audit/audit.service.js';
 import { CasesService } from '../cases/cases.service.js';
 import { ConferencesService } from '../conferences/conferences.service.js';
+import type { GroupSettings } from '../groups/group-settings.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -23,6 +24,7 @@ import type { AcceptReferralDto, CreateReferralDto, ListReferralsQuery, UpdateRe
 import { ReferralPolicy } from './referral.policy.js';
 import { formatReference, nextReferralState, type ReferralEvent, type ReferralStatus } from './referral-state.js';
 import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
+import { rowsOf } from '../../platform/database/rows.js';
 
 export const TRIAGE_OVERDUE = 'referral.triage-overdue';
 /** Advisory lock class under which a group's cases are opened (the group id is the second key). */
@@ -155,14 +157,22 @@ export class ReferralsService implements OnModuleInit {
     }
   }
 
-  /** 404 unless the group exists and the user's agency is a member (any member agency's worker may refer). */
-  private async assertMayRefer(tx: EntityManager, user: AuthUser, groupId: string): Promise<void> {
-    if (!user.agencyId || !(await this.groups.isMember(groupId, user.agencyId, tx))) throw Problem.notFound('The group');
+  /**
+   * The group's settings; 404 unless the group exists and the user's agency is a member (any
+   * member agency's worker may refer).
+   */
+  private async settingsIfMayRefer(tx: EntityManager, user: AuthUser, groupId: string): Promise<GroupSettings> {
+    const settings = user.agencyId ? await this.groups.memberSettings(groupId, user.agencyId, tx) : undefined;
+    if (!settings) throw Problem.notFound('The group');
+    return settings;
   }
 
   /** The group screens with the form its settings name (`riskFormCode`). */
   private async assertGroupForm(tx: EntityManager, groupId: string, formCode: string): Promise<void> {
-    const settings = await this.groups.settings(groupId, tx);
+    this.assertFormOf(await this.groups.settings(groupId, tx), formCode);
+  }
+
+  private assertFormOf(settings: GroupSettings, formCode: string): void {
     if (settings.riskFormCode !== formCode) {
       throw Problem.unprocessable('risk-form-not-used-by-group', 'Another risk form', `This group screens with the form "${settings.riskFormCode}".`, {
         errors: [{ field: 'riskAssessment.formCode', message: `must be ${settings.riskFormCode}` }],
@@ -175,16 +185,16 @@ export class ReferralsService implements OnModuleInit {
     const assessment = this.score(form, dto.riskAssessment.answers);
     const id = randomUUID();
     return this.db.transaction(async (tx) => {
-      await this.assertMayRefer(tx, user, dto.groupId);
-      await this.assertGroupForm(tx, dto.groupId, form.code);
+      this.assertFormOf(await this.settingsIfMayRefer(tx, user, dto.groupId), form.code);
       const people = await this.createPeople(tx, dto);
       const now = this.clock.now();
-      await tx.query(
+      const [row]: Row[] = await tx.query(
         `INSERT INTO referrals (id, group_id, author_id, author_agency_id, status, victim_id, perpetrator_ids, child_ids, relationship,
             risk_form_code, risk_form_version, answers_enc, score, unknown_count, answered_count, threshold, professional_judgement_enc,
             incidents_12_months, consent_status, consent_given_at, consent_method, cwn_status, cwn_made_at, summary_enc, immediate_safety_enc,
             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)`,
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
+         RETURNING ${COLUMNS}`,
         [
           id, dto.groupId, user.id, user.agencyId, people.victimId, people.perpetratorIds, people.childIds, dto.relationship,
           form.code, form.version, this.crypto.encrypt(JSON.stringify(dto.riskAssessment.answers), this.ctx(id, 'answers')),
@@ -198,25 +208,24 @@ export class ReferralsService implements OnModuleInit {
         ],
       );
       const subjectIds = [people.victimId, ...people.perpetratorIds, ...people.childIds];
-      // The view is read and decrypted before the audit row: the audit chain's lock is held from
-      // that row to the commit, so nothing that can come before it runs under it.
-      const view = await this.view(tx, await this.row(tx, id), true, user);
+      // The view is made before the audit row: the audit chain's lock is held from that row to
+      // the commit, so nothing that can come before it runs under it. The row is the one the
+      // INSERT returned, the people the ones just written: nothing is read back.
+      const view = await this.view(tx, row, true, user, undefined, people.views);
       await this.audit.record(tx, { action: 'referral.create', objectType: 'referral', objectId: id, groupId: dto.groupId, subjectIds, details: { toState: 'draft' } });
       return view;
     });
   }
 
+  /** The referral's people in one statement: the victim, the perpetrators, the children; their views in that order. */
   private async createPeople(tx: EntityManager, dto: CreateReferralDto) {
-    const victim = await this.people.create(tx, { groupId: dto.groupId, role: 'victim', person: dto.victim as PersonInput, field: 'victim' });
-    const perpetratorIds: string[] = [];
-    for (const [i, p] of dto.perpetrators.entries()) {
-      perpetratorIds.push((await this.people.create(tx, { groupId: dto.groupId, role: 'perpetrator', person: p as PersonInput, field: `perpetrators.${i}` })).id);
-    }
-    const childIds: string[] = [];
-    for (const [i, c] of dto.children.entries()) {
-      childIds.push((await this.people.create(tx, { groupId: dto.groupId, role: 'child', person: c as PersonInput, field: `children.${i}` })).id);
-    }
-    return { victimId: victim.id, perpetratorIds, childIds };
+    const views = await this.people.createMany(tx, dto.groupId, [
+      { role: 'victim', person: dto.victim as PersonInput, field: 'victim' },
+      ...dto.perpetrators.map((p, i) => ({ role: 'perpetrator' as const, person: p as PersonInput, field: `perpetrators.${i}` })),
+      ...dto.children.map((c, i) => ({ role: 'child' as const, person: c as PersonInput, field: `children.${i}` })),
+    ]);
+    const ids = views.map((v) => v.id);
+    return { victimId: ids[0]!, perpetratorIds: ids.slice(1, 1 + dto.perpetrators.length), childIds: ids.slice(1 + dto.perpetrators.length), views };
   }
 
   async update(user: AuthUser, id: string, dto: UpdateReferralDto, expected?: number): Promise<object> {
@@ -249,7 +258,7 @@ export class ReferralsService implements OnModuleInit {
           this.clock.now(),
         ],
       );
-      const view = await this.view(tx, await this.row(tx, id), true, user);
+      const view = await this.view(tx, await this.row(tx, id), true, user, undefined, people.views);
       await this.audit.record(tx, { action: 'referral.update', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: [people.victimId, ...people.perpetratorIds, ...people.childIds] });
       return view;
     });
@@ -261,7 +270,10 @@ export class ReferralsService implements OnModuleInit {
       if (!ReferralPolicy.canEdit(user, this.subject(row))) throw new Problem(403, 'not-the-author', 'Forbidden', 'Only the referral’s author may submit it.');
       this.transition(row, 'submit');
       this.checkVersion(row, expected);
-      const settings = await this.groups.settings(row.group_id, tx);
+      // The group once (its settings, and its name for the coordinators' mail).
+      const group = await this.groups.find(row.group_id, tx);
+      if (!group) throw Problem.notFound('The group');
+      const settings = group.settings;
       const now = this.clock.now();
 
       if (settings.requireConsent && row.consent_status !== 'given') {
@@ -277,7 +289,11 @@ export class ReferralsService implements OnModuleInit {
         });
       }
 
-      const victim = await this.people.read(tx, row.victim_id);
+      // Every person of the referral at once: the victim for the repeat lookup, all of them for
+      // the view (submitting changes no one).
+      const people = await this.people.readMany(tx, this.subjectIds(row));
+      const victim = people[0];
+      if (victim?.id !== row.victim_id) throw Problem.notFound('The person');
       const match = { identityCode: victim.identityCode, firstName: victim.firstName ?? '', lastName: victim.lastName, birthDate: victim.birthDate };
       // One blind-index lookup across the deployment: this group's matches are repeat candidates,
       // the others only tell whether the victim is known elsewhere.
@@ -309,27 +325,29 @@ export class ReferralsService implements OnModuleInit {
       const version = row.version + 1;
       const due = addWorkingDaysAt(now, settings.triageWithinWorkingDays, TRIAGE_DUE_TIME);
       await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
-      const group = await this.groups.find(row.group_id, tx);
       const coordinators = await this.users.withRole(row.group_id, 'coordinator', tx);
       // The reference as late as it can be: its counter row stays locked to the commit (numbers
       // without gaps), so every other submission waits for what follows it here.
       const reference = row.reference ?? (await this.allocateReference(tx, now));
-      await tx.query(
+      const [submitted] = rowsOf<Row>(await tx.query(
         `UPDATE referrals SET status = 'submitted', reference = $2, eligible = true, eligibility_grounds = $3, repeat_of_case_id = $4,
-                known_in_other_group = $5, submitted_at = $6, reason_enc = NULL, version = $7, updated_at = $6 WHERE id = $1`,
+                known_in_other_group = $5, submitted_at = $6, reason_enc = NULL, version = $7, updated_at = $6 WHERE id = $1
+         RETURNING ${COLUMNS}`,
         [id, reference, result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version],
-      );
+      ));
       for (const coordinator of coordinators) {
         await this.notifications.enqueue(tx, {
           kind: 'referral.submitted',
           recipient: coordinator.email,
           locale: settings.locale,
-          params: { reference, group: group!.name, path: `/referrals/${id}` },
+          params: { reference, group: group.name, path: `/referrals/${id}` },
           idempotencyKey: `referral.submitted-${id}-${coordinator.id}-${version}`,
           groupId: row.group_id,
         });
       }
-      const view = await this.view(tx, await this.row(tx, id), true, user);
+      // The row as the UPDATE left it; the repeat's reference is known (findRepeatCandidate).
+      const repeats = repeatOf?.withinWindow ? new Map([[repeatOf.caseId, { caseId: repeatOf.caseId, reference: repeatOf.reference }]]) : undefined;
+      const view = await this.view(tx, submitted!, true, user, repeats, people);
       await this.audit.record(tx, {
         action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
         details: { fromState: row.status, toState: 'submitted', caseRef: reference, ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
@@ -538,6 +556,8 @@ export class ReferralsService implements OnModuleInit {
     withPersonalData: boolean,
     user?: AuthUser,
     repeats?: Map<string, { caseId: string; reference: string }>,
+    /** The referral's people in `subjectIds` order when the caller has them already. */
+    people?: PersonView[],
   ): Promise<object> {
     const base = {
       ...(user && ReferralPolicy.canSeeCrossGroupFlag(user, this.subject(r)) ? { knownInOtherGroup: r.known_in_other_group } : {}),
@@ -565,7 +585,7 @@ export class ReferralsService implements OnModuleInit {
       const { groupId: _g, role: _r, statGender: _s, statAgeBand: _a, version: _v, createdAt: _c, updatedAt: _u, anonymisedAt: _x, ...rest } = p;
       return rest;
     };
-    const [victim, ...others] = await this.people.readMany(manager, this.subjectIds(r));
+    const [victim, ...others] = people ?? (await this.people.readMany(manager, this.subjectIds(r)));
     const perpetrators = others.slice(0, r.perpetrator_ids.length).map(strip);
     const children = others.slice(r.perpetrator_ids.length).map(strip);
     return {
