@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { REFERENCE_SQL, formatReference } from '../../src/modules/referrals/referral-state.js';
 import { aGroup, aUser, anAgency, type TestUser } from '../harness/factories.js';
 import { aReferralBody, aVictim, answers } from '../harness/referrals.js';
 import { SmtpCatcher } from '../harness/smtp-catcher.js';
@@ -203,6 +204,15 @@ describe('referrals: from a worried professional to an accepted case', () => {
     const all: string[] = (await db.query(`SELECT reference FROM referrals WHERE reference IS NOT NULL ORDER BY reference`)).map((r: { reference: string }) => r.reference);
     const numbers = all.map((r) => Number(r.split('-')[2]));
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  });
+
+  it('writes the reference in SQL exactly as formatReference does, never cutting a long number', async () => {
+    const cases: Array<[number, number]> = [[2026, 1], [2026, 42], [2027, 99999], [2027, 100000], [2030, 1234567]];
+    const rows: Array<{ ref: string }> = await db.query(
+      `SELECT ${REFERENCE_SQL} AS ref FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS n(year, last, i) ORDER BY i`,
+      [cases.map((c) => c[0]), cases.map((c) => c[1])],
+    );
+    expect(rows.map((r) => r.ref)).toEqual(cases.map(([year, n]) => formatReference(year, n)));
   });
 
   it('returns a referral for more information: the author is told without detail and can resubmit it', async () => {

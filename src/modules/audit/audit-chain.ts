@@ -32,7 +32,7 @@ export const AUDIT_HASH_BYTES = 32;
  * How many chains the log is written on (migration 1764000006000): a transaction takes the first
  * whose lock is free, so audited transactions wait on each other only when all are busy.
  */
-export const AUDIT_CHAINS = 16;
+export const AUDIT_CHAINS = 32;
 
 /** The predecessor of a chain's first row: the chain's number in the last two bytes (chain 0: all zeros). */
 export function genesisHash(chain: number): Buffer {

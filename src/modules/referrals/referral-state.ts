@@ -32,3 +32,6 @@ export function nextReferralState(from: ReferralStatus, event: ReferralEvent): T
 export function formatReference(year: number, n: number): string {
   return `MRK-${year}-${String(n).padStart(5, '0')}`;
 }
+
+/** formatReference(n.year, n.last) in SQL, for a reference counter row `n` (at least 5 digits, never cut). */
+export const REFERENCE_SQL = `'MRK-' || n.year || '-' || lpad(n.last::text, greatest(5, length(n.last::text)), '0')`;

@@ -22,7 +22,7 @@ import { TimerHandlerRegistry } from '../timers/timer-handler.registry.js';
 import { TimersService } from '../timers/timers.service.js';
 import type { AcceptReferralDto, CreateReferralDto, ListReferralsQuery, UpdateReferralDto } from './dto/referral.dto.js';
 import { ReferralPolicy } from './referral.policy.js';
-import { formatReference, nextReferralState, type ReferralEvent, type ReferralStatus } from './referral-state.js';
+import { REFERENCE_SQL, nextReferralState, type ReferralEvent, type ReferralStatus } from './referral-state.js';
 import { LOCK_KEYS } from '../../platform/database/lock-keys.js';
 import { rowsOf } from '../../platform/database/rows.js';
 
@@ -326,15 +326,32 @@ export class ReferralsService implements OnModuleInit {
       const due = addWorkingDaysAt(now, settings.triageWithinWorkingDays, TRIAGE_DUE_TIME);
       await this.timers.schedule(tx, { kind: TRIAGE_OVERDUE, subjectType: 'referral', subjectId: id, fireAt: due, dedupeKey: `${TRIAGE_OVERDUE}-${id}-${version}` });
       const coordinators = await this.users.withRole(row.group_id, 'coordinator', tx);
-      // The reference as late as it can be: its counter row stays locked to the commit (numbers
-      // without gaps), so every other submission waits for what follows it here.
-      const reference = row.reference ?? (await this.allocateReference(tx, now));
-      const [submitted] = rowsOf<Row>(await tx.query(
-        `UPDATE referrals SET status = 'submitted', reference = $2, eligible = true, eligibility_grounds = $3, repeat_of_case_id = $4,
-                known_in_other_group = $5, submitted_at = $6, reason_enc = NULL, version = $7, updated_at = $6 WHERE id = $1
-         RETURNING ${COLUMNS}`,
-        [id, reference, result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version],
-      ));
+      // The audit row before the reference, an exception to "the audit row last": the reference's
+      // counter row stays locked to the commit (numbers without gaps), so every other submission
+      // waits for whatever follows its allocation here. After it come only the referral's UPDATE
+      // (the same statement) and the coordinators' mail; the audit chain's lock is no bottleneck
+      // (AUDIT_CHAINS chains), the counter is. The audit row names the referral by id.
+      await this.audit.record(tx, {
+        action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
+        details: { fromState: row.status, toState: 'submitted', ...(row.reference ? { caseRef: row.reference } : {}), ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
+      });
+      const set = (p: number) => `status = 'submitted', eligible = true, eligibility_grounds = $${p}, repeat_of_case_id = $${p + 1},
+                known_in_other_group = $${p + 2}, submitted_at = $${p + 3}, reason_enc = NULL, version = $${p + 4}, updated_at = $${p + 3}`;
+      const values = [result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version];
+      const [submitted] = rowsOf<Row>(
+        row.reference
+          ? await tx.query(`UPDATE referrals SET ${set(2)} WHERE id = $1 RETURNING ${COLUMNS}`, [id, ...values])
+          : // The next number of the year and the referral that takes it, in one round trip.
+            await tx.query(
+              `WITH n AS (
+                 INSERT INTO reference_counters (year, last) VALUES ($2, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last)
+               UPDATE referrals SET reference = ${REFERENCE_SQL}, ${set(3)}
+                 FROM n WHERE referrals.id = $1 RETURNING ${COLUMNS}`,
+              [id, Number(toHelsinkiDate(now).slice(0, 4)), ...values],
+            ),
+      );
+      const reference = submitted!.reference as string;
       for (const coordinator of coordinators) {
         await this.notifications.enqueue(tx, {
           kind: 'referral.submitted',
@@ -348,22 +365,8 @@ export class ReferralsService implements OnModuleInit {
       // The row as the UPDATE left it; the repeat's reference is known (findRepeatCandidate).
       const repeats = repeatOf?.withinWindow ? new Map([[repeatOf.caseId, { caseId: repeatOf.caseId, reference: repeatOf.reference }]]) : undefined;
       const view = await this.view(tx, submitted!, true, user, repeats, people);
-      await this.audit.record(tx, {
-        action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
-        details: { fromState: row.status, toState: 'submitted', caseRef: reference, ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
-      });
       return view;
     });
-  }
-
-  /** The next number of the year, in the caller's transaction: unique, and no gaps (a rollback undoes it). */
-  private async allocateReference(tx: EntityManager, now: Date): Promise<string> {
-    const year = Number(toHelsinkiDate(now).slice(0, 4));
-    const [row] = await tx.query(
-      `INSERT INTO reference_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
-      [year],
-    );
-    return formatReference(year, row.last);
   }
 
   async accept(user: AuthUser, id: string, dto: AcceptReferralDto, expected?: number): Promise<object> {
