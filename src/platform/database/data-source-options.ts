@@ -12,8 +12,10 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    // A connection that cannot be had within 10 s is an error, never an endless wait.
-    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak', connectionTimeoutMillis: 10_000 },
+    // A connection that cannot be had within 10 s is an error, never an endless wait. Idle
+    // connections are kept for 5 minutes (pg's default is 10 s): a new PostgreSQL backend starts
+    // with cold caches, and reopening the pool's connections after every lull stalled requests.
+    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 300_000 },
     ...extra,
   } as DataSourceOptions;
 }
