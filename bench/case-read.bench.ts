@@ -4,7 +4,7 @@ import { makeTemporaryHetu } from '../libs/hetu/index.js';
 import { defaultRiskForms } from '../libs/risk-forms/index.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
-import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, type AppProcess } from './lib/app-process.js';
+import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, warmUpConnections, type AppProcess } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
 import { load, met, ms, type LoadResult } from './lib/measure.js';
 
@@ -94,7 +94,7 @@ try {
         );
       }
     }
-    await c.query('ANALYZE');
+    await c.query('VACUUM (ANALYZE)'); // now, not by autovacuum during the first measurement
   });
   await app.stop();
   app = undefined;
@@ -105,7 +105,7 @@ try {
     // The coordinator's access token from the setup stays valid (same secret, same session; 15 minutes).
     const token = coordinator.api.token!;
     const run = (rate?: number, seconds = SECONDS) => load({ url: app!.urls, token, connections: CONNECTIONS, seconds, rate, requests });
-    await run(undefined, 5); // warm-up
+    await load({ url: app!.urls, token, connections: warmUpConnections(), seconds: 5, requests }); // warm-up: every pool connection opened
     const steady = await run(STEADY_RATE);
     const max = await run();
     // The floor of this harness and process: the cheapest authenticated read (no case, no audit) at the same rate.

@@ -5,7 +5,7 @@ import { LIST_ACTIONS } from '../src/modules/actions/action-store.js';
 import { OPEN_STATUSES } from '../src/modules/actions/dto/action.dto.js';
 import { UsersService } from '../src/modules/identity/users.service.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
-import { Api, BENCH_PASSWORD, apiProcesses, startApp, type AppProcess } from './lib/app-process.js';
+import { Api, BENCH_PASSWORD, apiProcesses, startApp, warmUpConnections, type AppProcess } from './lib/app-process.js';
 import { historyDatabase, withClient } from './lib/databases.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -57,7 +57,8 @@ const setup = await withClient(databaseUrl, async (c) => {
 
 let app: AppProcess | undefined = await startApp({ databaseUrl });
 let code = 0;
-const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-sql' });
+// Connections kept open (idleTimeoutMillis 0) and warmed below, as the app's are.
+const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-sql', idleTimeoutMillis: 0 });
 try {
   const rep = await new Api(app.url).login(REP_EMAIL, BENCH_PASSWORD);
   let cursor: string | undefined;
@@ -81,7 +82,8 @@ try {
     { what: 'page 21 through the cursor', path: `/api/v1/actions?cursor=${cursor}`, sql: bareSql({ after }) },
     { what: 'overdue filter (?overdue=true), first page', path: '/api/v1/actions?overdue=true', sql: bareSql({ overdue: true }) },
   ];
-  await load({ url: app.urls, token: rep.token, connections: CONNECTIONS, seconds: 3, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
+  await load({ url: app.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
+  await loop({ concurrency: CONNECTIONS, seconds: 3 }, async (w) => void (await figures[w % figures.length]!.sql())); // and of the bare SQL's pool
   const lines: string[] = [];
   let ok = true;
   for (const f of figures) {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { makeTemporaryHetu } from '../libs/hetu/index.js';
 import { defaultRiskForms } from '../libs/risk-forms/index.js';
-import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp } from './lib/app-process.js';
+import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, warmUpConnections } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -71,7 +71,7 @@ try {
   ];
   const http = (rate?: number, seconds = SECONDS) => load({ url: app.urls, token: referrer.api.token, connections: CONNECTIONS, seconds, rate, requests });
 
-  await http(undefined, 5); // warm-up: JIT, pools, caches
+  await load({ url: app.urls, token: referrer.api.token, connections: warmUpConnections(), seconds: 5, requests }); // warm-up: JIT, every pool connection, caches
   const steady = await http(STEADY_RATE);
   const max = await http();
 
@@ -91,7 +91,7 @@ try {
   await app.stop(); // the baseline has the machine to itself
   app = undefined as never;
 
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-raw' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-raw', idleTimeoutMillis: 0 });
   try {
     const raw = rawReferral(template);
     // Two transactions per referral, as over HTTP: one "request" of the baseline is one transaction.

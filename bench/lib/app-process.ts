@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,15 @@ export interface AppProcess {
   queuePrefix: string;
   logFile: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Warm-up connections: enough that every API process opens every connection of its pool (10 each)
+ * before anything is measured; a new PostgreSQL backend's first statements are slow (catalog
+ * caches, plans), and a pool opened during a measurement put them in its p99.
+ */
+export function warmUpConnections(): number {
+  return 10 * apiProcesses() + 2;
 }
 
 /**
@@ -56,7 +65,10 @@ export async function startApp(opts: { databaseUrl: string; entry?: string; role
   const queuePrefix = `marak-bench-${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'marak-bench-'));
   const logFile = path.join(dataDir, 'app.log');
-  const log = createWriteStream(logFile);
+  // The children write their logs straight to the file: through a pipe, every log line of theirs
+  // waited for this process's event loop (stdout to a pipe is synchronous in Node on Linux), and
+  // with a hundred autocannon instances here that stalled the app for up to half a second.
+  const logFd = openSync(logFile, 'a');
   const children: Array<{ child: ChildProcess; exited: Promise<number | null> }> = [];
   const urls: string[] = [];
   const stopAll = async () => {
@@ -90,10 +102,8 @@ export async function startApp(opts: { databaseUrl: string; entry?: string; role
           LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
           ...opts.env,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', logFd, logFd],
       });
-      child.stdout!.pipe(log, { end: false });
-      child.stderr!.pipe(log, { end: false });
       children.push({ child, exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) });
       const url = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 120_000;
@@ -112,6 +122,8 @@ export async function startApp(opts: { databaseUrl: string; entry?: string; role
   } catch (e) {
     await stopAll();
     throw e;
+  } finally {
+    closeSync(logFd); // each child has its own copy
   }
   return {
     url: urls[0]!,
