@@ -1,4 +1,4 @@
-import { MIGRATIONS } from '../../migrations/index.js';
+import { MIGRATIONS } from '../../src/platform/database/migrations.js';
 import { freePort } from '../../src/config/local-services.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { testEnvironment } from '../harness/environment.js';
