@@ -335,21 +335,19 @@ export class ReferralsService implements OnModuleInit {
         action: 'referral.submit', objectType: 'referral', objectId: id, groupId: row.group_id, subjectIds: this.subjectIds(row),
         details: { fromState: row.status, toState: 'submitted', ...(row.reference ? { caseRef: row.reference } : {}), ...(repeatOf?.withinWindow ? { caseId: repeatOf.caseId } : {}) },
       });
-      const set = (p: number) => `status = 'submitted', eligible = true, eligibility_grounds = $${p}, repeat_of_case_id = $${p + 1},
-                known_in_other_group = $${p + 2}, submitted_at = $${p + 3}, reason_enc = NULL, version = $${p + 4}, updated_at = $${p + 3}`;
-      const values = [result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version];
+      // The next number of the year, taken only when the referral has none yet (a resubmission
+      // keeps its own), and the referral's UPDATE, in one statement: one round trip under the lock.
       const [submitted] = rowsOf<Row>(
-        row.reference
-          ? await tx.query(`UPDATE referrals SET ${set(2)} WHERE id = $1 RETURNING ${COLUMNS}`, [id, ...values])
-          : // The next number of the year and the referral that takes it, in one round trip.
-            await tx.query(
-              `WITH n AS (
-                 INSERT INTO reference_counters (year, last) VALUES ($2, 1)
-                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last)
-               UPDATE referrals SET reference = ${REFERENCE_SQL}, ${set(3)}
-                 FROM n WHERE referrals.id = $1 RETURNING ${COLUMNS}`,
-              [id, Number(toHelsinkiDate(now).slice(0, 4)), ...values],
-            ),
+        await tx.query(
+          `WITH n AS (
+             INSERT INTO reference_counters (year, last) SELECT $2, 1 WHERE $3::text IS NULL
+             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING year, last)
+           UPDATE referrals SET reference = coalesce(referrals.reference, (SELECT ${REFERENCE_SQL} FROM n)),
+                  status = 'submitted', eligible = true, eligibility_grounds = $4, repeat_of_case_id = $5,
+                  known_in_other_group = $6, submitted_at = $7, reason_enc = NULL, version = $8, updated_at = $7
+            WHERE referrals.id = $1 RETURNING ${COLUMNS}`,
+          [id, Number(toHelsinkiDate(now).slice(0, 4)), row.reference, result.grounds, repeatOf?.withinWindow ? repeatOf.caseId : null, knownElsewhere, now, version],
+        ),
       );
       const reference = submitted!.reference as string;
       for (const coordinator of coordinators) {
