@@ -62,12 +62,23 @@ async function steadyLoad(opts: { urls: string[]; token?: string; seconds: numbe
   // 90 % of a core for a second (measured: 91 %, 78 %, then 6 % per half second against a trivial
   // server), which on two cores starves the app and the database, and the queue that builds then
   // takes another second or two to drain.
+  //
+  // A sequence of several requests (create, then submit) is sent by each instance one request per
+  // second, so instances started in the same second would all send their sequence's first request
+  // in one second and its second request in the next: alternate seconds of 100 creates and of 100
+  // submits. Instance i starts `i mod length` seconds late instead, so that every second holds
+  // each request of the sequence in equal numbers, interleaved slot by slot, as independent users
+  // would send them (and it ends as late as the others, its run shorter by as much). Each API
+  // process gets instances of every phase.
   const responses = new Responses(STEADY_RAMP_MS);
+  const phases = opts.requests.length;
+  const slots = Array.from({ length: opts.rate }, (_, i) => ({ i, at: (i * 1000) / opts.rate + (i % phases) * 1000 })).sort((a, b) => a.at - b.at);
   const runs: Array<Promise<unknown>> = [];
-  for (let i = 0; i < opts.rate; i++) {
-    const wait = responses.started + (i * 1000) / opts.rate - performance.now();
+  for (const { i, at } of slots) {
+    const wait = responses.started + at - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    runs.push(responses.run({ url: opts.urls[i % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds + STEADY_RAMP_MS / 1000, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
+    const late = (i % phases) * 1000;
+    runs.push(responses.run({ url: opts.urls[Math.floor(i / phases) % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds + (STEADY_RAMP_MS - late) / 1000, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
   }
   await Promise.all(runs);
   return responses.result();
