@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { toHelsinkiDate } from '../libs/business-calendar/index.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { LIST_ACTIONS } from '../src/modules/actions/action-store.js';
+import { listActionsQuery } from '../src/modules/actions/action-store.js';
 import { OPEN_STATUSES } from '../src/modules/actions/dto/action.dto.js';
 import { UsersService } from '../src/modules/identity/users.service.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
@@ -71,12 +71,14 @@ try {
   }
   if (!cursor) throw new Error('the inbox has fewer than 21 pages');
 
-  /** The endpoint's statement (LIST_ACTIONS, as ActionsService.list runs it) with the representative's parameters. */
-  const bareSql = (opts: { after?: { due: string; id: string }; overdue?: boolean }) => () =>
-    pool.query(
-      LIST_ACTIONS,
-      [[], setup.agencyId, [setup.groupId], setup.repId, null, null, null, null, opts.overdue ?? null, OPEN_STATUSES, toHelsinkiDate(new Date()), opts.after?.due ?? null, opts.after?.id ?? null, 51],
-    );
+  /** The endpoint's statement (listActionsQuery, as ActionsService.list builds it) with the representative's parameters. */
+  const bareSql = (opts: { after?: { due: string; id: string }; overdue?: boolean }) => {
+    const q = listActionsQuery({
+      staffGroups: [], agencyId: setup.agencyId, repGroups: [setup.groupId], userId: setup.repId,
+      filters: { overdue: opts.overdue }, today: toHelsinkiDate(new Date()), after: opts.after, limit: 51,
+    })!;
+    return () => pool.query(q.text, q.values);
+  };
   const figures = [
     { what: 'first page', path: '/api/v1/actions', sql: bareSql({}) },
     { what: 'page 21 through the cursor', path: `/api/v1/actions?cursor=${cursor}`, sql: bareSql({ after }) },

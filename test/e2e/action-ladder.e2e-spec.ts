@@ -185,5 +185,12 @@ describe('actions: the reminder and escalation ladder', () => {
     expect(health.body.items).toEqual([]);
     const healthAll = await as(m.reps.health).get('/api/v1/actions').expect(200);
     expect(healthAll.body.items.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([[ids.C, 'completed']]);
+    // overdue=false is the rest of the inbox: together the two are the whole of it, without overlap.
+    const policeAll = await as(m.reps.police).get('/api/v1/actions').expect(200);
+    const policeNot = await as(m.reps.police).get('/api/v1/actions?overdue=false').expect(200);
+    expect(policeNot.body.items.every((a: { overdue: boolean }) => !a.overdue)).toBe(true);
+    expect([...police.body.items, ...policeNot.body.items].map((a: { id: string }) => a.id).sort()).toEqual(policeAll.body.items.map((a: { id: string }) => a.id).sort());
+    const healthNot = await as(m.reps.health).get('/api/v1/actions?overdue=false').expect(200);
+    expect(healthNot.body.items.map((a: { id: string }) => a.id)).toEqual([ids.C]);
   });
 });

@@ -45,40 +45,66 @@ export const SELECT_ACTION = `
          ag.name AS agency_name, ag.email AS agency_email, ag.active AS agency_active
     FROM actions a JOIN cases cs ON cs.id = a.case_id JOIN agencies ag ON ag.id = a.agency_id`;
 
-// `restricted_to IS NULL` first: the planner has statistics for it (almost every case), and with
-// only the cardinality() test it guessed that few rows pass and gathered and sorted them all.
-const LIST_FILTERS = `
-      AND (cs.restricted_to IS NULL OR cardinality(cs.restricted_to) = 0 OR $4::uuid = ANY(cs.restricted_to))
-      AND ($5::uuid IS NULL OR a.agency_id = $5) AND ($6::uuid IS NULL OR a.group_id = $6) AND ($7::uuid IS NULL OR a.case_id = $7)
-      AND ($8::text[] IS NULL OR a.status = ANY($8::text[]))
-      AND ($9::boolean IS NULL OR (a.status = ANY($10::text[]) AND a.due_date < $11::date) = $9)
-      AND ($12::date IS NULL OR (a.due_date, a.id) > ($12::date, $13::uuid))
-    ORDER BY a.due_date, a.id
-    LIMIT $14`;
+/** What `GET /actions` asks for, resolved to the caller's scope (ActionsService.list). */
+export interface ListActionsParams {
+  /** Groups whose every action the caller sees (coordinator, chair). */
+  staffGroups: string[];
+  /** The caller's agency, and the groups where they see only its actions (representative; none of staffGroups). */
+  agencyId: string | null;
+  repGroups: string[];
+  /** The caller (restricted cases name the people who may see them). */
+  userId: string;
+  filters: { agencyId?: string; groupId?: string; caseId?: string; statuses?: string[]; overdue?: boolean };
+  /** Today (Helsinki), for the overdue filter. */
+  today: string;
+  /** The keyset cursor: the last row's due date and id. */
+  after?: { due: string; id: string };
+  /** Rows to return (the page size plus one). */
+  limit: number;
+}
 
 /**
- * `GET /actions`, a page of the caller's scope by due date. Parameters: $1 the groups whose
- * every action the caller sees (coordinator, chair), $2 the caller's agency and $3 the groups
- * where they see only its actions (representative; none of $1), $4 the caller (restricted cases),
- * $5–$8 the agency, group, case and status filters, $9 overdue (with $10 the open statuses and
- * $11 today), $12/$13 the cursor's due date and id, $14 the page size (plus one).
+ * `GET /actions`, a page of the caller's scope by due date, as one statement.
  *
  * The scope is taken one group at a time — a LATERAL subquery per group, each an ordered index
  * scan that stops after a page (actions_group_due_idx for a group's staff,
  * actions_agency_group_due_idx for a representative) — and merged by due date. A single
  * `group_id = ANY($1) OR (agency_id = $2 AND group_id = ANY($3))` made PostgreSQL gather and
  * sort every action in scope: 90 ms a page with a million actions (bench/RESULTS.md).
+ *
+ * Only the branches and filters the request uses are written into the statement. One static
+ * text with every filter as `($n IS NULL OR …)` and both branches always present cost
+ * PostgreSQL 2.3 ms to plan on every call, for 0.3 ms of execution; this text plans in a
+ * fifth of that (bench/RESULTS.md, 2026-12-04). The texts differ only by which filters are
+ * present, never by values: every value is a parameter.
  */
-export const LIST_ACTIONS = `
-  SELECT page.* FROM (
-    SELECT x.* FROM unnest($1::uuid[]) AS scope (group_id)
-      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.group_id = scope.group_id ${LIST_FILTERS}) x
-    UNION ALL
-    SELECT x.* FROM unnest($3::uuid[]) AS scope (group_id)
-      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.agency_id = $2::uuid AND a.group_id = scope.group_id ${LIST_FILTERS}) x
-  ) page
-  ORDER BY page.due_date, page.id
-  LIMIT $14`;
+export function listActionsQuery(p: ListActionsParams): { text: string; values: unknown[] } | undefined {
+  const values: unknown[] = [];
+  const $ = (v: unknown, cast = '') => `$${values.push(v)}${cast}`;
+  // `restricted_to IS NULL` first: the planner has statistics for it (almost every case), and with
+  // only the cardinality() test it guessed that few rows pass and gathered and sorted them all.
+  const filters = [`(cs.restricted_to IS NULL OR cardinality(cs.restricted_to) = 0 OR ${$(p.userId, '::uuid')} = ANY(cs.restricted_to))`];
+  const f = p.filters;
+  if (f.agencyId) filters.push(`a.agency_id = ${$(f.agencyId, '::uuid')}`);
+  if (f.groupId) filters.push(`a.group_id = ${$(f.groupId, '::uuid')}`);
+  if (f.caseId) filters.push(`a.case_id = ${$(f.caseId, '::uuid')}`);
+  if (f.statuses) filters.push(`a.status = ANY(${$(f.statuses, '::text[]')})`);
+  if (f.overdue !== undefined) filters.push(`${f.overdue ? '' : 'NOT '}(a.status = ANY(${$([...OPEN_STATUSES], '::text[]')}) AND a.due_date < ${$(p.today, '::date')})`);
+  if (p.after) filters.push(`(a.due_date, a.id) > (${$(p.after.due, '::date')}, ${$(p.after.id, '::uuid')})`);
+  const limit = $(p.limit, '::int');
+  const tail = `${filters.map((c) => `AND ${c}`).join(' ')} ORDER BY a.due_date, a.id LIMIT ${limit}`;
+  const branches: string[] = [];
+  if (p.staffGroups.length) {
+    branches.push(`SELECT x.* FROM unnest(${$(p.staffGroups, '::uuid[]')}) AS scope (group_id)
+      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.group_id = scope.group_id ${tail}) x`);
+  }
+  if (p.repGroups.length && p.agencyId) {
+    branches.push(`SELECT x.* FROM unnest(${$(p.repGroups, '::uuid[]')}) AS scope (group_id)
+      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.agency_id = ${$(p.agencyId, '::uuid')} AND a.group_id = scope.group_id ${tail}) x`);
+  }
+  if (!branches.length) return undefined;
+  return { text: `SELECT page.* FROM (${branches.join(' UNION ALL ')}) page ORDER BY page.due_date, page.id LIMIT ${limit}`, values };
+}
 
 export async function findAction(m: Queryable, id: string, lock = false): Promise<ActionRow | undefined> {
   const [row] = await m.query(`${SELECT_ACTION} WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [id]);

@@ -17,7 +17,7 @@ import { GroupsService } from '../groups/groups.service.js';
 import { AgenciesService } from '../identity/agencies.service.js';
 import { ActionLadderService } from './action-ladder.service.js';
 import { ActionPolicy, type ActionSubject } from './action.policy.js';
-import { LIST_ACTIONS, SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, type ActionRow } from './action-store.js';
+import { SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, listActionsQuery, type ActionRow } from './action-store.js';
 import { OPEN_STATUSES, type ActionDto, type ActionPageDto, type ActionStatus, type ListActionsQuery } from './dto/action.dto.js';
 
 const wrongState = (status: ActionStatus, wanted: string) =>
@@ -149,29 +149,29 @@ export class ActionsService implements ActionsPort, OnModuleInit {
    * or several), overdue, case, group. By due date, then id; keyset-paginated.
    */
   async list(user: AuthUser, q: ListActionsQuery): Promise<ActionPageDto> {
-    // Distinct: LIST_ACTIONS scans once per group given, so a coordinator who is also the chair
+    // Distinct: the statement scans once per group given, so a coordinator who is also the chair
     // of the same group would see every action of it twice.
-    const staffGroups = [...new Set(user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId))];
-    const repGroups = user.agencyId ? [...new Set(user.roles.filter((r) => r.role === 'agency_rep').map((r) => r.groupId))] : [];
+    const staffGroups = [...new Set(user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId))].filter((g): g is string => g !== null);
+    const repGroups = user.agencyId ? [...new Set(user.roles.filter((r) => r.role === 'agency_rep').map((r) => r.groupId))].filter((g): g is string => g !== null) : [];
     if (q.agencyId && q.agencyId !== user.agencyId && staffGroups.length === 0) {
       throw new Problem(403, 'not-your-agency', 'Forbidden', 'An agency representative sees only the actions of their own agency.');
     }
     const limit = q.limit ?? 50;
     const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const today = this.today();
-    const statuses = q.status ? q.status.split(',') : null;
-    const repOnlyGroups = repGroups.filter((g) => !staffGroups.includes(g));
+    const statement = listActionsQuery({
+      staffGroups,
+      agencyId: user.agencyId ?? null,
+      repGroups: repGroups.filter((g) => !staffGroups.includes(g)),
+      userId: user.id,
+      filters: { agencyId: q.agencyId, groupId: q.groupId, caseId: q.caseId, statuses: q.status ? q.status.split(',') : undefined, overdue: q.overdue },
+      today,
+      after: after ? { due: after.at.slice(0, 10), id: after.id } : undefined,
+      limit: limit + 1,
+    });
+    if (!statement) return { items: [], nextCursor: null }; // no group in scope: nothing to see, nothing read
     return this.db.transaction(async (tx) => {
-      const rows: ActionRow[] = await tx.query(
-        LIST_ACTIONS,
-        [
-          staffGroups, user.agencyId, repOnlyGroups, user.id,
-          q.agencyId ?? null, q.groupId ?? null, q.caseId ?? null,
-          statuses, q.overdue ?? null, OPEN_STATUSES, today,
-          after ? after.at.slice(0, 10) : null, after?.id ?? null,
-          limit + 1,
-        ],
-      );
+      const rows: ActionRow[] = await tx.query(statement.text, statement.values);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       // Decrypted before the audit row: the audit chain's lock is held from that row to the commit.
