@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations.js';
+import { PreparingClient } from './preparing-client.js';
 
 /** The one TypeORM options object shared by the app, the migration CLI and the tests. */
 export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
@@ -15,7 +16,8 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     // A connection that cannot be had within 10 s is an error, never an endless wait. Idle
     // connections are kept for 5 minutes (pg's default is 10 s): a new PostgreSQL backend starts
     // with cold caches, and reopening the pool's connections after every lull stalled requests.
-    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 300_000 },
+    // Parameterised statements run prepared (PreparingClient): parsed once per connection.
+    extra: { max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), application_name: 'marak', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 300_000, Client: PreparingClient },
     ...extra,
   } as DataSourceOptions;
 }
