@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/app-config.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
 import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, warmUpConnections, type AppProcess } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
+import { measureCpu, perRequest, type CpuCost } from './lib/cpu.js';
 import { load, met, ms, type LoadResult } from './lib/measure.js';
 
 /**
@@ -106,24 +107,25 @@ try {
     const token = coordinator.api.token!;
     const run = (rate?: number, seconds = SECONDS) => load({ url: app!.urls, token, connections: CONNECTIONS, seconds, rate, requests });
     await load({ url: app!.urls, token, connections: warmUpConnections(), seconds: 5, requests }); // warm-up: every pool connection opened
-    const steady = await run(STEADY_RATE);
+    const { result: steady, cpu: steadyCpu } = await measureCpu(app!.pids, databaseUrl, () => run(STEADY_RATE));
     const max = await run();
     // The floor of this harness and process: the cheapest authenticated read (no case, no audit) at the same rate.
     const floor = await load({ url: app!.urls, token, connections: CONNECTIONS, seconds: SECONDS, rate: STEADY_RATE, requests: [{ method: 'GET', path: '/api/v1/me' }] });
     await app.stop();
     app = undefined;
-    return { steady, max, floor };
+    return { steady, steadyCpu, max, floor };
   };
   const without = await measure(path.resolve('dist/bench/entries/app-without-case-read-audit.js'));
   const withAudit = await measure(undefined);
 
-  const line = (what: string, a: LoadResult, b: LoadResult, target?: boolean) =>
+  const line = (what: string, a: LoadResult, b: LoadResult, target?: boolean, cpu?: [CpuCost | undefined, CpuCost | undefined]) =>
     `case read GET /cases/:id ${what}: with its audit write ${a.rps.toFixed(1)} requests/s, p50 ${ms(a.p50)}, p99 ${ms(a.p99)}, ${a.failed} failed; ` +
     `without the audit write ${b.rps.toFixed(1)} requests/s, p50 ${ms(b.p50)}, p99 ${ms(b.p99)}; p99 ratio ${(a.p99 / b.p99).toFixed(2)}x, throughput ratio ${(a.rps / b.rps).toFixed(2)}` +
+    (cpu ? `; with the audit write ${perRequest(cpu[0], a.responses)}; without it ${perRequest(cpu[1], b.responses)}` : '') +
     (target === undefined ? '\n' : `; target p99 < 25 ms: ${met(target)}\n`);
   const steadyOk = withAudit.steady.p99 < 25 && withAudit.steady.failed === 0;
   process.stdout.write(`# ${CASES} cases (victim, perpetrator, 2 children, referral, placement, 4 actions), read at random by the coordinator; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
-  process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk));
+  process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk, [withAudit.steadyCpu, without.steadyCpu]));
   process.stdout.write(line(`at max throughput (${CONNECTIONS} connections)`, withAudit.max, without.max));
   process.stdout.write(
     `floor: GET /me (token check and the user, no case, no audit) at a steady ${STEADY_RATE} requests/s in the same app: p50 ${ms(withAudit.floor.p50)}, p99 ${ms(withAudit.floor.p99)}; case read with audit p99 / floor p99 ${(withAudit.steady.p99 / withAudit.floor.p99).toFixed(1)}x\n`,

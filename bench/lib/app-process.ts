@@ -19,6 +19,8 @@ export interface AppProcess {
   urls: string[];
   queuePrefix: string;
   logFile: string;
+  /** The API processes' pids (bench/lib/cpu.ts reads their CPU time). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The app's variables the bench itself sets for each child (the environment's are not passed for these). */
+const BENCH_SET = new Set(['MARAK_ROLE', 'MARAK_QUEUE_PREFIX', 'MARAK_DATA_DIR', 'MARAK_MFA_REQUIRED', 'MARAK_BOOTSTRAP_ADMIN_EMAIL', 'MARAK_BOOTSTRAP_ADMIN_PASSWORD']);
 
 /**
  * The application as child processes of its own (so the load generator never shares their event
@@ -100,6 +105,9 @@ export async function startApp(opts: { databaseUrl: string; entry?: string; role
           MARAK_BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
           MARAK_BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
           LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+          // The app's own settings from this environment (MARAK_DB_PREPARED_STATEMENTS=false, say, to
+          // compare), except those the bench sets above.
+          ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MARAK_') && !BENCH_SET.has(k))),
           ...opts.env,
         },
         stdio: ['ignore', logFd, logFd],
@@ -130,6 +138,7 @@ export async function startApp(opts: { databaseUrl: string; entry?: string; role
     urls,
     queuePrefix,
     logFile,
+    pids: children.map(({ child }) => child.pid!),
     async stop() {
       await stopAll();
       await clearPrefix(queuePrefix);

@@ -8,6 +8,8 @@ export interface LoadResult {
   ok: number;
   failed: number;
   seconds: number;
+  /** Every response of the run, the uncounted ramp of a steady run included (what its CPU time served). */
+  responses: number;
 }
 
 /**
@@ -41,7 +43,7 @@ async function singleLoad(opts: { url: string; token?: string; connections: numb
     timeout: 30,
   });
   const failed = result.non2xx + result.errors + result.timeouts;
-  return { rps: result['2xx'] / (result.duration || opts.seconds), p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], failed, seconds: result.duration };
+  return { rps: result['2xx'] / (result.duration || opts.seconds), p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], failed, seconds: result.duration, responses: result['2xx'] + result.non2xx };
 }
 
 /** The start of a steady run that is not counted (see steadyLoad). */
@@ -105,6 +107,7 @@ class Responses {
   private readonly times: number[] = [];
   private ok = 0;
   private failed = 0;
+  private responses = 0;
 
   /** `rampMs`: responses to requests sent in the first `rampMs` are not counted. */
   constructor(private readonly rampMs = 0) {}
@@ -113,6 +116,7 @@ class Responses {
     return new Promise((resolve, reject) => {
       const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
       instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        this.responses++;
         if (performance.now() - responseTime < this.started + this.rampMs) return;
         if (statusCode >= 200 && statusCode < 300) {
           this.ok++;
@@ -126,7 +130,7 @@ class Responses {
   result(): LoadResult {
     const elapsed = (performance.now() - this.started - this.rampMs) / 1000;
     this.times.sort((a, b) => a - b);
-    return { rps: this.ok / elapsed, p50: percentile(this.times, 50), p99: percentile(this.times, 99), ok: this.ok, failed: this.failed, seconds: elapsed };
+    return { rps: this.ok / elapsed, p50: percentile(this.times, 50), p99: percentile(this.times, 99), ok: this.ok, failed: this.failed, seconds: elapsed, responses: this.responses };
   }
 }
 

@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time from /proc (Linux; the clock ticks of `utime + stime`, 10 ms each): what a figure cost
+ * the app's processes and the PostgreSQL backends serving the benchmark's database, divided by
+ * the requests it answered. On a shared two-core machine wall-clock figures move with whatever
+ * else runs; CPU per request moves much less, so it is what a before/after of a change compares.
+ */
+const TICK_MS = 10; // USER_HZ: 100 on Linux whatever the kernel's HZ
+
+export interface CpuCost {
+  /** CPU milliseconds of the app's processes (or the raw baseline's own process). */
+  app: number;
+  /** CPU milliseconds of the PostgreSQL backends connected to the database. */
+  pg: number;
+}
+
+function ticksOf(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return undefined; // gone, or no /proc
+  }
+}
+
+/** The PostgreSQL backends connected to `database` (their titles are `postgres: … <user> <database> <host> …`). */
+function backendsOf(database: string): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (title.startsWith('postgres: ') && title.includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function snapshot(pids: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const pid of pids) {
+    const t = ticksOf(pid);
+    if (t !== undefined) m.set(pid, t);
+  }
+  return m;
+}
+
+/**
+ * Runs `fn` and returns what it cost: `appPids` (the app's processes; `'self'` for this process,
+ * as the raw baseline's client) and the backends of `databaseUrl`'s database. A backend opened
+ * during the run counts whole; one that closed during it is missed (the pools here keep theirs).
+ * undefined where /proc cannot be read.
+ */
+export async function measureCpu<T>(appPids: number[] | 'self', databaseUrl: string, fn: () => Promise<T>): Promise<{ result: T; cpu: CpuCost | undefined }> {
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const selfBefore = process.cpuUsage();
+  const appBefore = appPids === 'self' ? undefined : snapshot(appPids);
+  const pgBefore = snapshot(backendsOf(database));
+  const result = await fn();
+  const self = process.cpuUsage(selfBefore);
+  const pgAfter = snapshot(backendsOf(database));
+  if (pgAfter.size === 0 && pgBefore.size === 0) return { result, cpu: undefined };
+  const delta = (after: Map<number, number>, before: Map<number, number>) =>
+    [...after].reduce((sum, [pid, t]) => sum + (t - (before.get(pid) ?? 0)), 0) * TICK_MS;
+  const app = appPids === 'self' ? (self.user + self.system) / 1000 : delta(snapshot(appPids), appBefore!);
+  return { result, cpu: { app, pg: delta(pgAfter, pgBefore) } };
+}
+
+/** "app 7.9 ms + PostgreSQL 5.1 ms of CPU per request" (or "n/a"). */
+export function perRequest(cpu: CpuCost | undefined, requests: number, what = 'request', appName = 'app'): string {
+  if (!cpu || requests <= 0) return `CPU per ${what} n/a (no /proc)`;
+  return `CPU per ${what}: ${appName} ${(cpu.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.pg / requests).toFixed(2)} ms`;
+}
