@@ -15,7 +15,9 @@ import { historyDatabase } from './lib/databases.js';
  * when missing, reused when present). Not a test; never part of `npm test`.
  */
 const url = await historyDatabase();
-const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2, application_name: 'marak-bench' } } as never));
+// The app's pool options (its prepared statements among them), with a pool of 2.
+const appOptions = dataSourceOptions(url) as { extra: Record<string, unknown> };
+const ds = new DataSource(dataSourceOptions(url, { extra: { ...appOptions.extra, max: 2, application_name: 'marak-bench' } } as never));
 await ds.initialize();
 try {
   const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM referrals`);
