@@ -24,7 +24,11 @@ function ticksOf(pid: number): number | undefined {
   }
 }
 
-/** The PostgreSQL backends connected to `database` (their titles are `postgres: … <user> <database> <host> …`). */
+/**
+ * The PostgreSQL backends connected to `database` (their titles are `postgres: … <user> <database> <host> …`).
+ * Parallel query workers (`parallel worker for PID n`, no database in the title) are not counted;
+ * the HTTP benchmarks' statements are too small to get any.
+ */
 function backendsOf(database: string): number[] {
   const pids: number[] = [];
   let entries: string[];

@@ -66,6 +66,28 @@ describe('prepared statements on the app’s connections', () => {
     expect(await ds.query(text, [1])).toEqual([{ id: 1, v: 'one', w: null }]);
   });
 
+  it('recovers the statement after a value that cannot be sent (pg closes it on the server)', async () => {
+    const text = `SELECT $1::jsonb AS j`;
+    expect(await ds.query(text, [{ a: 1 }])).toEqual([{ j: { a: 1 } }]);
+    // JSON.stringify refuses a BigInt while pg binds the values: that call fails…
+    await expect(ds.query(text, [{ a: 1n }])).rejects.toThrow();
+    // …and the next ones work (without the rename, every later call failed with 26000).
+    expect(await ds.query(text, [{ a: 2 }])).toEqual([{ j: { a: 2 } }]);
+    expect(await ds.query(text, [{ a: 3 }])).toEqual([{ j: { a: 3 } }]);
+  });
+
+  it('prepares again a statement whose parameter type a migration changed', async () => {
+    await ds.query(`CREATE TABLE prep_type (id int PRIMARY KEY, code int)`);
+    await ds.query(`INSERT INTO prep_type VALUES (1, 7)`);
+    const text = `SELECT id FROM prep_type WHERE code = $1`;
+    expect(await ds.query(text, [7])).toEqual([{ id: 1 }]);
+    await ds.query(`ALTER TABLE prep_type ALTER COLUMN code TYPE text USING code::text`);
+    // The statement's $1 was fixed as integer: PostgreSQL refuses it once (text = integer)…
+    await expect(ds.query(text, ['7'])).rejects.toMatchObject({ driverError: { code: '42883' } });
+    // …and the next call parses the text afresh, with $1 as text.
+    expect(await ds.query(text, ['7'])).toEqual([{ id: 1 }]);
+  });
+
   it('names at most PREPARED_TEXTS_MAX texts; later texts run unnamed and still answer', async () => {
     for (let i = 0; preparedName(`SELECT ${i} + $1::int AS n`) !== undefined; i++) {
       if (i > PREPARED_TEXTS_MAX) throw new Error('the cap did not hold');

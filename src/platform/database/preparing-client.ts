@@ -22,8 +22,14 @@ export function preparedName(text: string): string | undefined {
   return name;
 }
 
-/** SQLSTATE 0A000 with this message: a prepared statement's result columns changed under it (a migration). */
-const RESULT_TYPE_CHANGED = 'cached plan must not change result type';
+/**
+ * Errors after which a text is prepared under a new name on that connection: 0A000 (result
+ * columns changed), 42883/42804 (operator or type mismatch: the parameter types were fixed when the
+ * statement was first parsed), 26000 (the statement is gone from the server). A failure on those
+ * codes that is the statement's own fault fails again under the new name, which costs a Parse and
+ * nothing more: a statement that failed at Parse was never kept by the server.
+ */
+const STALE = new Set(['0A000', '42883', '42804', '26000']);
 
 type Callback = (err: Error | null, result?: unknown) => void;
 
@@ -36,14 +42,18 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * first, a generic plan only when it is estimated no dearer). Statements without parameters
  * (transaction control) go as before.
  *
- * A migration that changes the columns a prepared `SELECT *` returns makes PostgreSQL refuse that
- * statement on connections that prepared it before (0A000). The statement fails once on that
- * connection, as it would have without preparing had the app read a column that moved; the
- * connection then prepares the text under a new name.
+ * A prepared statement can go stale on its connection; the call fails once and the connection
+ * then prepares the text under a new name (STALE below):
+ * - a migration changed the columns a prepared `SELECT *` returns (0A000), or the type of a column
+ *   a parameter is compared with (42883/42804: the parameter types were fixed at the first Parse);
+ * - a value could not be sent (a client-side error in Bind, e.g. JSON.stringify of a BigInt):
+ *   `pg` then closes the statement on the server but still counts it as parsed, so every later
+ *   call would fail with 26000 (prepared statement does not exist), which is also renamed on.
  */
 export class PreparingClient extends pg.Client {
   /** Texts whose prepared statement went stale on this connection: their next name. */
   private renamed?: Map<string, string>;
+  private renames = 0;
 
   override query(...args: unknown[]): any {
     const [config, values, callback] = args as [unknown, unknown, Callback | undefined];
@@ -53,8 +63,11 @@ export class PreparingClient extends pg.Client {
     const name = this.renamed?.get(config) ?? preparedName(config);
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
     const stale = (err: unknown) => {
-      if ((err as { code?: string; message?: string })?.code === '0A000' && String((err as Error).message).includes(RESULT_TYPE_CHANGED)) {
-        (this.renamed ??= new Map()).set(config, `${name}_${(this.renamed.size + 1).toString(36)}`);
+      // Not from the server (pg.DatabaseError): thrown while binding the values, after which pg
+      // has closed the statement on the server (see the class comment).
+      const fromServer = err instanceof pg.DatabaseError;
+      if (!fromServer || STALE.has(String((err as { code?: unknown }).code))) {
+        (this.renamed ??= new Map()).set(config, `${preparedName(config) ?? 'marak'}_${(++this.renames).toString(36)}`);
       }
     };
     const query = { name, text: config, values };
