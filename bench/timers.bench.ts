@@ -11,7 +11,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { AGENCY_KINDS } from '../src/modules/identity/dto/agency.dto.js';
 import { NOTIFICATION_HORIZON_MS, NOTIFICATIONS_QUEUE } from '../src/modules/notifications/notification-jobs.js';
-import { RECONCILE_EVERY_MS, TIMER_HORIZON_MS, TIMERS_QUEUE, TIMERS_RECONCILE_JOB, TIMERS_RECONCILE_SCHEDULER } from '../src/modules/timers/timer-jobs.js';
+import { isTimerWakeJobId, RECONCILE_EVERY_MS, TIMER_HORIZON_MS, TIMERS_QUEUE, TIMERS_RECONCILE_JOB, TIMERS_RECONCILE_SCHEDULER } from '../src/modules/timers/timer-jobs.js';
 import { TIMER_KINDS } from '../src/modules/timers/timer-kinds.js';
 import { runMigrations } from '../src/platform/database/migrate.js';
 import { QUEUE_EVENTS_MAX_LEN } from '../src/platform/queues/queue-catalog.js';
@@ -196,14 +196,14 @@ async function settledMemory(redis: Redis): Promise<number> {
 }
 
 /** Wake-ups the timers queue holds: delayed jobs whose id is a timer's (not the reconcile scheduler's). */
-async function wakeups(redis: Redis, queue = TIMERS_QUEUE, idPrefix = 'timer-'): Promise<number> {
+async function wakeups(redis: Redis, queue = TIMERS_QUEUE, isWakeup: (id: string) => boolean = isTimerWakeJobId): Promise<number> {
   const ids = await redis.zrange(`${PREFIX}:${queue}:delayed`, 0, -1);
-  return ids.filter((id) => id.startsWith(idPrefix)).length;
+  return ids.filter(isWakeup).length;
 }
 /** The outbox's send jobs in Redis: delayed ones (retries, mail due later) and those waiting or running now. */
 async function sendJobs(redis: Redis, notifications: Queue): Promise<{ delayed: number; now: number }> {
   const counts = await notifications.getJobCounts('waiting', 'active');
-  return { delayed: await wakeups(redis, NOTIFICATIONS_QUEUE, 'notification-'), now: counts.waiting + counts.active };
+  return { delayed: await wakeups(redis, NOTIFICATIONS_QUEUE, (id) => id.startsWith('notification-')), now: counts.waiting + counts.active };
 }
 
 function quantiles(values: number[], qs: number[]): number[] {
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
   const perWakeup = (mem1 - memEmpty) / w1;
   // Where it goes: the delayed set, the job hashes (sampled), the events stream.
   const delayedKeyBytes = Number(await redis.memory('USAGE', `${PREFIX}:${TIMERS_QUEUE}:delayed`) ?? 0);
-  const sample = (await redis.zrange(`${PREFIX}:${TIMERS_QUEUE}:delayed`, 0, 199)).filter((id) => id.startsWith('timer-'));
+  const sample = (await redis.zrange(`${PREFIX}:${TIMERS_QUEUE}:delayed`, 0, 199)).filter(isTimerWakeJobId);
   let hashBytes = 0;
   for (const id of sample) hashBytes += Number((await redis.memory('USAGE', `${PREFIX}:${TIMERS_QUEUE}:${id}`, 'SAMPLES', 0)) ?? 0);
   const eventsBytes = Number((await redis.memory('USAGE', `${PREFIX}:${TIMERS_QUEUE}:events`, 'SAMPLES', 0)) ?? 0);

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { PROBE_TIMER_KIND } from '../../src/modules/timers/testing/probe-timer.module.js';
 import { TimerEngine } from '../../src/modules/timers/timer-engine.js';
-import { TIMER_HORIZON_MS, TIMER_TOP_UP_PAGE, TIMERS_QUEUE, TIMERS_RECONCILE_SCHEDULER } from '../../src/modules/timers/timer-jobs.js';
+import { isTimerWakeJobId, TIMER_HORIZON_MS, TIMER_TOP_UP_PAGE, TIMERS_QUEUE, TIMERS_RECONCILE_SCHEDULER } from '../../src/modules/timers/timer-jobs.js';
 import { QUEUE_EVENTS_MAX_LEN } from '../../src/platform/queues/queue-catalog.js';
 import { testEnvironment } from '../harness/environment.js';
 import { eventually } from '../harness/queue-waiter.js';
@@ -46,7 +46,7 @@ describe('timer wake-ups within the horizon', () => {
     await t?.close();
   });
 
-  const wakeups = async () => (await queue.getJobs(['delayed'], 0, -1)).filter((j) => j.id?.startsWith('timer-')).length;
+  const wakeups = async () => (await queue.getJobs(['delayed'], 0, -1)).filter((j) => isTimerWakeJobId(j.id)).length;
 
   it('the reconciler keeps a wake-up for every pending timer within the horizon, page after page, and none beyond', async () => {
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM timers WHERE state = 'pending' AND next_run_at <= $1`, [new Date(t.clock.now().getTime() + TIMER_HORIZON_MS)]);

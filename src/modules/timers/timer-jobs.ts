@@ -24,12 +24,22 @@ export interface TimerFireJobData {
  * so re-adding it (reconciler, retries) is a no-op while BullMQ still keeps it, and a
  * rescheduled timer gets a new one. BullMQ ids may not contain ':' (its key separator) and may
  * not be plain integers.
+ *
+ * Compact, because Redis holds the id three times per wake-up (the job's key, the delayed set's
+ * member, the job's opts): `t`, the uuid's 16 bytes in base64url (22 characters, fixed length),
+ * then the due instant's epoch milliseconds in base 36; 31 characters instead of the 56 of
+ * `timer-<uuid>-<ms>`, about 130 bytes less per wake-up (bench/RESULTS.md, the timers benchmark).
  */
 export function timerWakeJobId(timerId: string, dueAt: Date): string {
   const ms = dueAt.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('invalid due time');
-  if (!/^[0-9a-f-]{36}$/i.test(timerId)) throw new RangeError('timer ids are uuids');
-  return `timer-${timerId.toLowerCase()}-${ms}`;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(timerId)) throw new RangeError('timer ids are uuids');
+  return `t${Buffer.from(timerId.replace(/-/g, ''), 'hex').toString('base64url')}${ms.toString(36)}`;
+}
+
+/** Whether a job id is a timer's wake-up (timerWakeJobId), not the reconcile scheduler's or another job's. */
+export function isTimerWakeJobId(id: string | undefined): boolean {
+  return id !== undefined && /^t[A-Za-z0-9_-]{22}-?[0-9a-z]+$/.test(id);
 }
 
 /** Delay of a wake-up job: real milliseconds from "now" to when the timer is due, never negative. */
