@@ -17,6 +17,13 @@ export interface AuthUser {
   sessionId: string;
 }
 
+/** The groups in which the user holds any of `roles`: each once, and never the deployment-wide null. */
+export function groupsWithRole(user: AuthUser, ...roles: RoleName[]): string[] {
+  const groups = new Set<string>();
+  for (const r of user.roles) if (r.groupId !== null && roles.includes(r.role)) groups.add(r.groupId);
+  return [...groups];
+}
+
 /** Who is acting and on which request: read by the audit log and by policies. */
 export interface RequestContext {
   requestId: string;

@@ -6,7 +6,7 @@ import { addWorkingDays, deadlineDate, isCalendarDate, toHelsinkiDate } from '..
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
 import { RequestValidationError } from '../../common/problems/validation.js';
-import type { AuthUser } from '../../common/request-context.js';
+import { groupsWithRole, type AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -151,8 +151,8 @@ export class ActionsService implements ActionsPort, OnModuleInit {
   async list(user: AuthUser, q: ListActionsQuery): Promise<ActionPageDto> {
     // Distinct: the statement scans once per group given, so a coordinator who is also the chair
     // of the same group would see every action of it twice.
-    const staffGroups = [...new Set(user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId))].filter((g): g is string => g !== null);
-    const repGroups = user.agencyId ? [...new Set(user.roles.filter((r) => r.role === 'agency_rep').map((r) => r.groupId))].filter((g): g is string => g !== null) : [];
+    const staffGroups = groupsWithRole(user, 'coordinator', 'chair');
+    const repGroups = user.agencyId ? groupsWithRole(user, 'agency_rep') : [];
     if (q.agencyId && q.agencyId !== user.agencyId && staffGroups.length === 0) {
       throw new Problem(403, 'not-your-agency', 'Forbidden', 'An agency representative sees only the actions of their own agency.');
     }

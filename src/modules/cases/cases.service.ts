@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
 import { rowsOf } from '../../platform/database/rows.js';
-import type { AuthUser } from '../../common/request-context.js';
+import { groupsWithRole, type AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -429,9 +429,9 @@ export class CasesService {
   async list(user: AuthUser, q: { groupId?: string; status?: string; limit?: number; cursor?: string }): Promise<{ items: object[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
     const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
-    const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId);
+    const staffGroups = groupsWithRole(user, 'coordinator', 'chair');
     // Need to know of a member agency's representative: open cases on a published agenda of the group.
-    const repGroups = user.roles.filter((r) => r.role === 'agency_rep' && r.groupId !== null).map((r) => r.groupId!);
+    const repGroups = groupsWithRole(user, 'agency_rep');
     const publishedAgendaCases = this.ports.publishedAgendaCases;
     const repCases = user.agencyId && repGroups.length && publishedAgendaCases ? await publishedAgendaCases(this.db, user.agencyId, repGroups) : [];
     const rows: CaseRow[] = await this.db.query(

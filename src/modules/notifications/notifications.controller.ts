@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../common/auth/permissions.js';
 import { Problem } from '../../common/problems/problem.js';
-import { requestContext } from '../../common/request-context.js';
+import { groupsWithRole, requestContext } from '../../common/request-context.js';
 import { ListNotificationsQuery, NotificationPageDto } from './dto/list-notifications.dto.js';
 import { InvalidCursorError, NotificationsService } from './notifications.service.js';
 
@@ -21,7 +21,7 @@ export class NotificationsController {
     const user = requestContext.get()?.user;
     const groupIds =
       user && !user.roles.some((r) => r.role === 'admin')
-        ? user.roles.filter((r) => r.role === 'coordinator' && r.groupId).map((r) => r.groupId as string)
+        ? groupsWithRole(user, 'coordinator')
         : undefined;
     try {
       return await this.notifications.list({ status: q.status, kind: q.kind, groupIds, limit: q.limit ?? 50, cursor: q.cursor });

@@ -6,7 +6,7 @@ import { addWorkingDaysAt, toHelsinkiDate } from '../../../libs/business-calenda
 import { RiskAnswersError, defaultRiskForms, eligibility, scoreAssessment, type RiskFormDefinition } from '../../../libs/risk-forms/index.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
-import type { AuthUser } from '../../common/request-context.js';
+import { groupsWithRole, type AuthUser } from '../../common/request-context.js';
 import { Clock } from '../../platform/clock/clock.js';
 import { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -473,7 +473,7 @@ export class ReferralsService implements OnModuleInit {
   /** Lists carry no personal data (names are read one referral at a time, audited). */
   async list(user: AuthUser, q: ListReferralsQuery): Promise<{ items: object[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
-    const staffGroups = user.roles.filter((r) => r.role === 'coordinator' || r.role === 'chair').map((r) => r.groupId!);
+    const staffGroups = groupsWithRole(user, 'coordinator', 'chair');
     const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const rows: Row[] = await this.db.query(
       `SELECT ${COLUMNS} FROM referrals
