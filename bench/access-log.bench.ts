@@ -35,7 +35,7 @@ function formerRedactPaths(depth = 4): string[] {
 }
 
 function formerOptions(): LoggerOptions & Record<string, unknown> {
-  const { formatters, serializers, onChild: _onChild, ...rest } = pinoHttpOptions('info') as LoggerOptions & Record<string, unknown>;
+  const { formatters, serializers, onChild: _onChild, hooks: _hooks, ...rest } = pinoHttpOptions('info') as LoggerOptions & Record<string, unknown>;
   return {
     ...rest,
     formatters: { level: formatters!.level },

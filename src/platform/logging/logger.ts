@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
-import { redactChildBindings, redactError, redactLogObject } from './redaction.js';
+import { redactChildBindings, redactError, redactLogArguments, redactLogObject } from './redaction.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -30,6 +30,8 @@ export function pinoOptions(level: string, serialized: ReadonlySet<string> = ERR
     // A child logger's bindings skip the formatters (pino applies `bindings` to the root's only):
     // its finished bindings are censored here, and written again only when something was.
     onChild: redactChildBindings,
+    // A message given as an object, and %o/%O/%j arguments, skip the formatters: censored here.
+    hooks: { logMethod: redactLogArguments },
     serializers: { err: redactError },
   };
 }
@@ -37,6 +39,10 @@ export function pinoOptions(level: string, serialized: ReadonlySet<string> = ERR
 /** A logger for the time before Nest exists (launcher, CLI commands). */
 export function createBaseLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino(pinoOptions(level));
+}
+
+function plain(value: unknown): string | number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
 }
 
 /** pino-http options: one request id per request, taken from a sane header or generated. */
@@ -53,12 +59,14 @@ export function pinoHttpOptions(level: string): PinoHttpOptions {
     // URLs may carry query strings; log the route path only.
     serializers: {
       err: redactError,
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
+      // Plain values only: whatever else `req` or `res` holds is never written (these keys skip
+      // the formatter's walk, redaction.ts).
+      req: (req: { id: unknown; method: unknown; url: unknown }) => ({
+        id: plain(req.id),
+        method: plain(req.method),
         path: String(req.url).split('?')[0],
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      res: (res: { statusCode: unknown }) => ({ statusCode: typeof res.statusCode === 'number' ? res.statusCode : null }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/v1/health') },

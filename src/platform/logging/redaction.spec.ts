@@ -88,6 +88,24 @@ describe('log redaction', () => {
     for (const secret of ['Virtanen', '131052-908T', 'Bearer abc', '+358 40 999 0002']) expect(out.join('')).not.toContain(secret);
   });
 
+  it('censors a message given as an object, format arguments, setBindings on a child, toJSON results and any letter case', () => {
+    const { logger, lines } = capture();
+    logger.info('draft %o and %j', { victim: { lastName: 'Virtanen' } }, { phone: '+358 40 999 0003' });
+    logger.info({ caseId: 'c-4' }, { email: 'aino@example.test' } as unknown as string);
+    const child = logger.child({ requestId: 'r-5' });
+    child.setBindings({ user: { email: 'pekka@example.test' } });
+    child.info('bound');
+    const withToJSON = { toJSON: () => ({ identityCode: '131052-908T', caseId: 'c-6' }) };
+    const errorWithToJSON = Object.assign(new Error('x'), { toJSON: () => ({ address: 'Keksittykatu 11' }) });
+    logger.info({ withToJSON, err: withToJSON, other: errorWithToJSON, headers: { Authorization: 'Bearer abc', FirstName: 'Aino' } });
+    logger.info({ frozen: Object.freeze(new Error('frozen')) });
+    const text = lines().map((l) => JSON.stringify(l)).join('\n');
+    for (const secret of ['Virtanen', '+358 40 999 0003', 'aino@example.test', 'pekka@example.test', '131052-908T', 'Keksittykatu 11', 'Bearer abc', 'Aino']) expect(text).not.toContain(secret);
+    expect(lines()[2]).toMatchObject({ requestId: 'r-5', user: { email: '[redacted]' }, msg: 'bound' });
+    expect(lines()[3]).toMatchObject({ withToJSON: { identityCode: '[redacted]', caseId: 'c-6' }, err: { caseId: 'c-6' }, headers: { Authorization: '[redacted]' } });
+    expect(lines()[4]).toMatchObject({ frozen: { type: 'Error', message: 'frozen' } });
+  });
+
   it('writes one JSON object per line with a level label and time', () => {
     const { logger, lines } = capture();
     logger.warn({ requestId: 'r-1' }, 'something');
