@@ -16,8 +16,7 @@ import { historyDatabase } from './lib/databases.js';
  */
 const url = await historyDatabase();
 // The app's pool options (its prepared statements among them), with a pool of 2.
-const appOptions = dataSourceOptions(url) as { extra: Record<string, unknown> };
-const ds = new DataSource(dataSourceOptions(url, { extra: { ...appOptions.extra, max: 2, application_name: 'marak-bench' } } as never));
+const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2, application_name: 'marak-bench' } }));
 await ds.initialize();
 try {
   const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM referrals`);

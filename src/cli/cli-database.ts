@@ -15,7 +15,7 @@ export async function withCliDatabase<T>(name: string, work: (ds: DataSource, co
     config.env === 'production'
       ? undefined
       : await resolveLocalServices({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl ?? 'redis://unused', dataDir: config.dataDir }, logger);
-  const ds = new DataSource(dataSourceOptions(services?.databaseUrl ?? config.databaseUrl!, { extra: { max: 1, application_name: `marak-${name}` } } as never));
+  const ds = new DataSource(dataSourceOptions(services?.databaseUrl ?? config.databaseUrl!, { extra: { max: 1, application_name: `marak-${name}` } }));
   try {
     await ds.initialize();
     return await work(ds, config);

@@ -366,7 +366,7 @@ describe('the audit chain under tampering', () => {
     db = await createTestDatabase();
     const config = testConfig(db);
     dataDir = config.dataDir;
-    ds = new DataSource(dataSourceOptions(db.url, { extra: { max: 4 } } as never));
+    ds = new DataSource(dataSourceOptions(db.url, { extra: { max: 4 } }));
     await ds.initialize();
     audit = new AuditService(ds, config, new TestClock());
     for (let i = 1; i <= 5; i++) await audit.recordRead({ action: 'case.read', objectType: 'case', objectId: `MRK-2027-000${i}`, actor: null });

@@ -15,8 +15,7 @@ describe('prepared statements on the app’s connections', () => {
   beforeEach(async () => {
     db = await createTestDatabase();
     // One connection, so every call below runs on the same backend.
-    const options = dataSourceOptions(db.url);
-    ds = new DataSource({ ...options, extra: { ...(options as { extra: object }).extra, max: 1 } } as never);
+    ds = new DataSource(dataSourceOptions(db.url, { extra: { max: 1 } }));
     await ds.initialize();
   });
   afterEach(async () => {

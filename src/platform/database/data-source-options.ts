@@ -2,8 +2,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations.js';
 import { PreparingClient } from './preparing-client.js';
 
-/** The one TypeORM options object shared by the app, the migration CLI and the tests. */
-export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+/** Options of `pg`'s pool (TypeORM's `extra`): a caller's are merged over the app's, key by key. */
+export type PoolOptions = Record<string, unknown>;
+
+/**
+ * The one TypeORM options object shared by the app, the migration CLI and the tests. `overrides`
+ * replace TypeORM options whole, except `extra` (the pool's options), which is merged over the
+ * app's: a smaller pool keeps the timeouts and the prepared statements.
+ */
+export function dataSourceOptions(url: string, overrides: Partial<Omit<DataSourceOptions, 'extra'>> & { extra?: PoolOptions } = {}): DataSourceOptions {
+  const { extra: pool, ...rest } = overrides;
   return {
     type: 'postgres',
     url,
@@ -25,7 +33,8 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 300_000,
       ...(process.env.MARAK_DB_PREPARED_STATEMENTS === 'false' ? {} : { Client: PreparingClient }),
+      ...pool,
     },
-    ...extra,
+    ...rest,
   } as DataSourceOptions;
 }

@@ -8,5 +8,5 @@ import { dataSourceOptions } from './data-source-options.js';
 export default new DataSource(
   dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/marak', {
     entities: ['dist/src/**/*.entity.js'],
-  } as never),
+  }),
 );

@@ -1,0 +1,13 @@
+import { dataSourceOptions } from './data-source-options.js';
+import { PreparingClient } from './preparing-client.js';
+
+describe('dataSourceOptions', () => {
+  it('merges a caller’s pool options over the app’s, keeping the timeouts and the prepared statements', () => {
+    const { extra } = dataSourceOptions('postgres://127.0.0.1/x', { extra: { max: 2, application_name: 'marak-cli' } }) as { extra: Record<string, unknown> };
+    expect(extra).toMatchObject({ max: 2, application_name: 'marak-cli', connectionTimeoutMillis: 10_000, idleTimeoutMillis: 300_000, Client: PreparingClient });
+  });
+
+  it('replaces other options whole', () => {
+    expect(dataSourceOptions('postgres://127.0.0.1/x', { logging: true }).logging).toBe(true);
+  });
+});
