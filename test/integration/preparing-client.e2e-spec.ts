@@ -1,6 +1,7 @@
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options.js';
-import { PREPARED_TEXTS_MAX, preparedName } from '../../src/platform/database/preparing-client.js';
+import { PREPARED_TEXTS_MAX, PreparingClient, preparedName } from '../../src/platform/database/preparing-client.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 /**
@@ -95,5 +96,185 @@ describe('prepared statements on the app’s connections', () => {
     expect(preparedName(past)).toBeUndefined();
     expect(await ds.query(past, [7])).toEqual([{ what: 'past the cap', n: 7 }]);
     expect((await prepared()).some((r) => r.statement === past)).toBe(false);
+  });
+
+  describe('a transaction’s start goes with its first statement', () => {
+    /** Exchanges with the server (one ReadyForQuery each) on the only connection while `work` runs. */
+    const exchanges = async (work: () => Promise<unknown>): Promise<number> => {
+      const pool = (ds.driver as unknown as { master: pg.Pool }).master;
+      const client = await pool.connect();
+      let n = 0;
+      const count = () => n++;
+      const connection = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+      connection.on('readyForQuery', count);
+      client.release();
+      try {
+        await work();
+      } finally {
+        connection.off('readyForQuery', count);
+      }
+      return n;
+    };
+    /** The state of the connection's backend as another connection sees it ('idle', 'idle in transaction', …). */
+    const backendState = async (): Promise<string> => {
+      const [{ pid }] = await ds.query(`SELECT pg_backend_pid() AS pid`);
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        return (await other.query(`SELECT state FROM pg_stat_activity WHERE pid = $1`, [pid])).rows[0].state;
+      } finally {
+        await other.end();
+      }
+    };
+
+    beforeEach(async () => {
+      await ds.query(`CREATE TABLE tx_probe (id int PRIMARY KEY, v text NOT NULL)`);
+    });
+
+    it('runs a transaction in one round trip fewer, all of it in one transaction, committed', async () => {
+      const insert = `INSERT INTO tx_probe (id, v) VALUES ($1, $2) RETURNING txid_current()::text AS tx`;
+      await ds.transaction((tx) => tx.query(insert, [0, 'warm'])); // the connection parses the text once, on its own
+      let txids: string[] = [];
+      const n = await exchanges(() =>
+        ds.transaction(async (tx) => {
+          const [a] = await tx.query(insert, [1, 'one']);
+          const [b] = await tx.query(insert, [2, 'two']);
+          txids = [a.tx, b.tx];
+        }),
+      );
+      // The start and the first insert, the second insert, the commit: 3 (4 when the start went alone).
+      expect(n).toBe(3);
+      expect(txids[0]).toBe(txids[1]);
+      expect(await ds.query(`SELECT id FROM tx_probe WHERE id > $1 ORDER BY id`, [0])).toEqual([{ id: 1 }, { id: 2 }]);
+      expect(await backendState()).toBe('idle');
+    });
+
+    it('rolls back a transaction whose first statement fails, and leaves the connection out of any transaction', async () => {
+      const insert = `INSERT INTO tx_probe (id, v) VALUES ($1, $2)`;
+      await ds.query(insert, [1, 'one']);
+      await ds.transaction((tx) => tx.query(insert, [2, 'warm'])); // parsed on this connection
+      await expect(
+        ds.transaction(async (tx) => {
+          await tx.query(insert, [1, 'clash']); // the start goes with it; it fails
+          await tx.query(insert, [3, 'never']);
+        }),
+      ).rejects.toMatchObject({ driverError: { code: '23505' } });
+      // A later transaction whose first statement succeeds and whose second fails leaves nothing either.
+      await expect(
+        ds.transaction(async (tx) => {
+          await tx.query(insert, [4, 'four']);
+          await tx.query(insert, [1, 'clash']);
+        }),
+      ).rejects.toMatchObject({ driverError: { code: '23505' } });
+      expect(await ds.query(`SELECT id FROM tx_probe ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+      expect(await backendState()).toBe('idle');
+      // An autocommit statement after them commits at once.
+      await ds.query(insert, [5, 'five']);
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      expect((await other.query(`SELECT id FROM tx_probe WHERE id = 5`)).rowCount).toBe(1);
+      await other.end();
+    });
+
+    it('parses a statement new to the connection in the same exchange, before the start; a text that fails to parse opens no transaction', async () => {
+      // Named in the first test above (the cap test fills the process's names; texts after it run unnamed).
+      const named = `SELECT $1::int + 1 AS n, $2::text AS t`;
+      expect(preparedName(named)).toBeDefined();
+      const n = await exchanges(() =>
+        expect(
+          ds.transaction(async (tx) => {
+            expect(await tx.query(named, [1, 'a'])).toEqual([{ n: 2, t: 'a' }]);
+            await tx.query(`INSERT INTO tx_probe (id, v) VALUES (1, 'one')`);
+            throw new Error('changed my mind');
+          }),
+        ).rejects.toThrow('changed my mind'),
+      );
+      expect(n).toBe(3); // the start with the statement, the insert, the rollback
+      expect(await ds.query(`SELECT id FROM tx_probe`)).toEqual([]); // the insert was inside the transaction
+      expect((await prepared()).filter((r) => r.statement === named)).toHaveLength(1);
+      // A text that fails to parse, first in a transaction: refused, and the connection goes on.
+      await expect(ds.transaction((tx) => tx.query(`SELEC $1::int`, [1]))).rejects.toMatchObject({ driverError: { code: '42601' } });
+      expect(await backendState()).toBe('idle');
+      expect(await ds.transaction((tx) => tx.query(named, [2, 'b']))).toEqual([{ n: 3, t: 'b' }]);
+    });
+
+    it('prepares again a stale statement that comes first in its transaction', async () => {
+      // A text named in a test above (texts first seen after the cap test run unnamed, never stale).
+      const text = `SELECT * FROM prep_stale WHERE id = $1`;
+      expect(preparedName(text)).toBeDefined();
+      await ds.query(`CREATE TABLE prep_stale (id int PRIMARY KEY, v text)`);
+      await ds.query(`INSERT INTO prep_stale VALUES (1, 'one')`);
+      expect(await ds.transaction((tx) => tx.query(text, [1]))).toEqual([{ id: 1, v: 'one' }]);
+      await ds.query(`ALTER TABLE prep_stale ADD COLUMN w text`);
+      await expect(ds.transaction((tx) => tx.query(text, [1]))).rejects.toMatchObject({ driverError: { code: '0A000' } });
+      expect(await ds.transaction((tx) => tx.query(text, [1]))).toEqual([{ id: 1, v: 'one', w: null }]);
+    });
+
+    it('refuses a first statement whose value cannot be sent, once, and the connection goes on', async () => {
+      const text = `SELECT $1::jsonb AS j`;
+      expect(await ds.transaction((tx) => tx.query(text, [{ a: 1 }]))).toEqual([{ j: { a: 1 } }]);
+      const uncaught: unknown[] = [];
+      const onUncaught = (e: unknown) => uncaught.push(e);
+      process.on('uncaughtException', onUncaught);
+      try {
+        await expect(ds.transaction((tx) => tx.query(text, [{ a: 1n }]))).rejects.toThrow(/BigInt/);
+        await new Promise((r) => setTimeout(r, 50)); // pg's second answer to the call comes at the next ReadyForQuery
+      } finally {
+        process.off('uncaughtException', onUncaught);
+      }
+      expect(uncaught).toEqual([]);
+      expect(await backendState()).toBe('idle');
+      expect(await ds.transaction((tx) => tx.query(text, [{ a: 2 }]))).toEqual([{ j: { a: 2 } }]);
+    });
+
+    it('answers the callback forms and a comment-only statement after a held-back start, inside the transaction', async () => {
+      const client = new PreparingClient({ connectionString: db.url });
+      await client.connect();
+      try {
+        await client.query('START TRANSACTION');
+        const first = await new Promise<pg.QueryResult>((resolve, reject) => client.query(`SELECT txid_current()::text AS tx`, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
+        const second = await client.query(`SELECT txid_current()::text AS tx`);
+        expect(first.rows[0].tx).toBe(second.rows[0].tx);
+        await client.query('COMMIT');
+        await client.query('START TRANSACTION');
+        expect((await client.query('-- nothing')).rows).toEqual([]);
+        await client.query(`INSERT INTO tx_probe VALUES ($1, $2)`, [1, 'one']);
+        await client.query('ROLLBACK');
+        expect((await client.query(`SELECT count(*)::int AS n FROM tx_probe`)).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('joins the start to a first statement without parameters, and sends nothing for a transaction with no statement', async () => {
+      const n = await exchanges(() =>
+        ds.transaction(async (tx) => {
+          const [a] = await tx.query(`SELECT txid_current()::text AS tx`);
+          const [b] = await tx.query(`SELECT txid_current()::text AS tx`);
+          expect(a.tx).toBe(b.tx);
+        }),
+      );
+      expect(n).toBe(3);
+      expect(await exchanges(() => ds.transaction(async () => 'nothing to do'))).toBe(0);
+      await expect(
+        ds.transaction(async () => {
+          throw new Error('refused before any statement');
+        }),
+      ).rejects.toThrow('refused before any statement');
+      expect(await backendState()).toBe('idle');
+    });
+
+    it('drops a start still held back when the connection goes back to the pool', async () => {
+      const runner = ds.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      await runner.release(); // released without commit or rollback: nothing reached the server
+      await ds.query(`INSERT INTO tx_probe (id, v) VALUES ($1, $2)`, [9, 'autocommit']);
+      expect(await backendState()).toBe('idle');
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      expect((await other.query(`SELECT id FROM tx_probe`)).rows).toEqual([{ id: 9 }]);
+      await other.end();
+    });
   });
 });

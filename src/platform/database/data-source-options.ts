@@ -24,7 +24,8 @@ export function dataSourceOptions(url: string, overrides: Partial<Omit<DataSourc
     // A connection that cannot be had within 10 s is an error, never an endless wait. Idle
     // connections are kept for 5 minutes (pg's default is 10 s): a new PostgreSQL backend starts
     // with cold caches, and reopening the pool's connections after every lull stalled requests.
-    // Parameterised statements run prepared (PreparingClient): parsed once per connection. Off
+    // Parameterised statements run prepared (PreparingClient): parsed once per connection, and a
+    // transaction's start goes with its first statement. Both off
     // with MARAK_DB_PREPARED_STATEMENTS=false, for a connection pooler that cannot keep them (PgBouncer in
     // transaction mode before 1.21).
     extra: {

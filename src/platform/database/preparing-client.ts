@@ -49,37 +49,168 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * - a value could not be sent (a client-side error in Bind, e.g. JSON.stringify of a BigInt):
  *   `pg` then closes the statement on the server but still counts it as parsed, so every later
  *   call would fail with 26000 (prepared statement does not exist), which is also renamed on.
+ *
+ * It also holds back TypeORM's `START TRANSACTION` and sends it in the same write as the
+ * transaction's first statement, as Npgsql does with its BEGIN: every `DataSource.transaction`
+ * costs one round trip fewer (`query` below). On this two-core machine a round trip costs both
+ * processes a wake-up; one fewer of the inbox's six was 6–12 % less CPU per request in the app and
+ * in PostgreSQL (bench/RESULTS.md, 2026-12-04 evening).
  */
 export class PreparingClient extends pg.Client {
   /** Texts whose prepared statement went stale on this connection: their next name. */
   private renamed?: Map<string, string>;
   private renames = 0;
+  /** A `START TRANSACTION` answered but not yet sent: it goes with the transaction's first statement (see `query`). */
+  private beginPending = false;
+  private releaseToPool?: (err?: Error | boolean) => void;
 
+  /**
+   * pg-pool sets `release` on every checkout. A transaction start still held back when the client
+   * goes back to the pool is dropped: nothing of it reached the server, so the next borrower's
+   * first statement must not open it.
+   */
+  get release(): ((err?: Error | boolean) => void) | undefined {
+    return this.releaseToPool;
+  }
+
+  set release(fn: ((err?: Error | boolean) => void) | undefined) {
+    this.releaseToPool =
+      fn &&
+      ((err?: Error | boolean) => {
+        this.beginPending = false;
+        fn(err);
+      });
+  }
+
+  /**
+   * As pg's `query`, with two changes:
+   * - a parameterised statement runs as a named prepared statement (the class comment);
+   * - TypeORM's `START TRANSACTION` (every `DataSource.transaction`) is answered at once and
+   *   sent in the same write as the transaction's first statement, which PostgreSQL then runs
+   *   after it in the same protocol exchange (one Sync): one round trip fewer per transaction.
+   *   If the start fails, so does that statement, with the start's error. A transaction that
+   *   ends before any statement (`COMMIT` or `ROLLBACK` straight after) sends nothing at all.
+   */
   override query(...args: unknown[]): any {
-    const [config, values, callback] = args as [unknown, unknown, Callback | undefined];
+    const [config, values] = args;
+    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
+    const promised = typeof callback !== 'function';
+    if (config === BEGIN && values === undefined && promised && !this.beginPending) {
+      this.beginPending = true;
+      return Promise.resolve(resultOf('BEGIN'));
+    }
+    if (this.beginPending) {
+      this.beginPending = false;
+      if (typeof config === 'string' && promised) {
+        // An empty transaction: nothing was sent, nothing to end.
+        if (values === undefined && ENDS.has(config)) return Promise.resolve(resultOf(config));
+        return this.afterBegin(config, values);
+      }
+      // A callback or a query object: the start on its own, queued right in front of the call (pg
+      // sends a client's queries in the order they were made). Only a broken connection fails a
+      // START TRANSACTION, and that fails the call behind it too.
+      (super.query as (...a: unknown[]) => Promise<unknown>)(BEGIN).catch(() => undefined);
+    }
     if (typeof config !== 'string' || !Array.isArray(values) || values.length === 0) {
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
-    const name = this.renamed?.get(config) ?? preparedName(config);
+    const name = this.nameOf(config);
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
-    const stale = (err: unknown) => {
-      // Not from the server (pg.DatabaseError): thrown while binding the values, after which pg
-      // has closed the statement on the server (see the class comment).
-      const fromServer = err instanceof pg.DatabaseError;
-      if (!fromServer || STALE.has(String((err as { code?: unknown }).code))) {
-        (this.renamed ??= new Map()).set(config, `${preparedName(config) ?? 'marak'}_${(++this.renames).toString(36)}`);
-      }
-    };
     const query = { name, text: config, values };
-    if (typeof callback === 'function') {
+    if (!promised) {
       return (super.query as (...a: unknown[]) => unknown)(query, (err: Error | null, result?: unknown) => {
-        if (err) stale(err);
-        callback(err, result);
+        if (err) this.noteFailure(config, err);
+        callback!(err, result);
       });
     }
     return ((super.query as (...a: unknown[]) => Promise<unknown>)(query)).catch((err: unknown) => {
-      stale(err);
+      this.noteFailure(config, err);
       throw err;
     });
+  }
+
+  private nameOf(text: string): string | undefined {
+    return this.renamed?.get(text) ?? preparedName(text);
+  }
+
+  /** After a named statement failed: whether its text is to be prepared under a new name (STALE). */
+  private noteFailure(text: string, err: unknown): void {
+    // Not from the server (pg.DatabaseError): thrown while binding the values, after which pg has
+    // closed the statement on the server (see the class comment).
+    const fromServer = err instanceof pg.DatabaseError;
+    if (!fromServer || STALE.has(String((err as { code?: unknown }).code))) {
+      (this.renamed ??= new Map()).set(text, `${preparedName(text) ?? 'marak'}_${(++this.renames).toString(36)}`);
+    }
+  }
+
+  /** The held-back `START TRANSACTION` and `text` in one exchange; resolves to `text`'s own result. */
+  private afterBegin(text: string, values: unknown): Promise<unknown> {
+    const parameterised = Array.isArray(values) && values.length > 0;
+    const name = parameterised ? this.nameOf(text) : undefined;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      // pg can answer a query twice: after a value that cannot be bound it reports the error at
+      // once, and still calls back again at the ReadyForQuery of the Sync it sent.
+      const done = (err: Error | null | undefined, results?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (err) {
+          if (name !== undefined) this.noteFailure(text, err);
+          reject(err);
+          return;
+        }
+        // pg answers several statements with one result each, the start's first. A text that was
+        // only a comment adds none.
+        if (!Array.isArray(results)) resolve(resultOf(null));
+        else resolve(results.length === 2 ? results[1] : results.slice(1));
+      };
+      const query = parameterised ? new BeginThenStatement({ name, text, values: values as unknown[] }, done) : new pg.Query(`${BEGIN}; ${text}`, undefined, done);
+      (super.query as (...a: unknown[]) => unknown)(query);
+    });
+  }
+}
+
+/** The statement TypeORM opens a transaction with (PostgresQueryRunner.startTransaction, outside a savepoint). */
+const BEGIN = 'START TRANSACTION';
+const ENDS = new Set(['COMMIT', 'ROLLBACK']);
+
+function resultOf(command: string | null): pg.QueryResult {
+  return { command: command as string, rowCount: null, oid: 0, rows: [], fields: [] };
+}
+
+interface Wire {
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+  parse(m: { text: string; name?: string }): void;
+  bind(m: { values: unknown[] }): void;
+  execute(m: object): void;
+}
+
+/**
+ * A parameterised statement with an unnamed `START TRANSACTION` (Parse, Bind, Execute) before it
+ * in the same extended-protocol exchange, up to one Sync: PostgreSQL runs them in order, and an
+ * error in either skips the rest. pg records a named statement as parsed at the first
+ * ParseComplete of the exchange, so a named statement not yet parsed on this connection is parsed
+ * before the start (a named statement outlives transactions): that first ParseComplete is its own,
+ * and if it fails to parse, nothing else runs. An unnamed statement is parsed after the start,
+ * whose unnamed statement it replaces.
+ */
+class BeginThenStatement extends pg.Query {
+  constructor(config: { name?: string; text: string; values: unknown[] }, callback: (err: Error | null | undefined, results?: unknown) => void) {
+    super({ ...config, callback } as never);
+  }
+
+  // pg.Query's own `prepare` (query.js), which @types/pg does not declare.
+  prepare(connection: Wire): void {
+    const name = (this as { name?: string }).name;
+    const text = (this as { text?: string }).text!;
+    if (name && connection.parsedStatements[name] === undefined && connection.submittedNamedStatements[name] === undefined) {
+      connection.parse({ text, name });
+      connection.submittedNamedStatements[name] = text; // as pg.Query.prepare records it: it then only binds
+    }
+    connection.parse({ text: BEGIN });
+    connection.bind({ values: [] });
+    connection.execute({});
+    (pg.Query.prototype as unknown as { prepare(c: Wire): void }).prepare.call(this, connection);
   }
 }
