@@ -13,6 +13,30 @@ export interface CpuCost {
   app: number;
   /** CPU milliseconds of the PostgreSQL backends connected to the database. */
   pg: number;
+  /**
+   * Write system calls of the app's processes (`syscw` of /proc/<pid>/io): one per statement sent
+   * to PostgreSQL, per response, per log line. Unlike CPU time it does not move with the host, so
+   * it shows a change in round trips exactly. undefined where /proc/<pid>/io cannot be read.
+   */
+  writes?: number;
+}
+
+function writesOf(pid: number | 'self'): number | undefined {
+  try {
+    const m = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writesSnapshot(pids: number[] | 'self'): Map<number | 'self', number> {
+  const m = new Map<number | 'self', number>();
+  for (const pid of pids === 'self' ? (['self'] as const) : pids) {
+    const w = writesOf(pid);
+    if (w !== undefined) m.set(pid, w);
+  }
+  return m;
 }
 
 function ticksOf(pid: number): number | undefined {
@@ -68,6 +92,7 @@ export async function measureCpu<T>(appPids: number[] | 'self', databaseUrl: str
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   const selfBefore = process.cpuUsage();
   const appBefore = appPids === 'self' ? undefined : snapshot(appPids);
+  const writesBefore = writesSnapshot(appPids);
   const pgBefore = snapshot(backendsOf(database));
   const result = await fn();
   const self = process.cpuUsage(selfBefore);
@@ -76,11 +101,14 @@ export async function measureCpu<T>(appPids: number[] | 'self', databaseUrl: str
   const delta = (after: Map<number, number>, before: Map<number, number>) =>
     [...after].reduce((sum, [pid, t]) => sum + (t - (before.get(pid) ?? 0)), 0) * TICK_MS;
   const app = appPids === 'self' ? (self.user + self.system) / 1000 : delta(snapshot(appPids), appBefore!);
-  return { result, cpu: { app, pg: delta(pgAfter, pgBefore) } };
+  const writesAfter = writesSnapshot(appPids);
+  const writes = writesAfter.size && writesAfter.size === writesBefore.size ? [...writesAfter].reduce((sum, [pid, w]) => sum + w - writesBefore.get(pid)!, 0) : undefined;
+  return { result, cpu: { app, pg: delta(pgAfter, pgBefore), writes } };
 }
 
-/** "app 7.9 ms + PostgreSQL 5.1 ms of CPU per request" (or "n/a"). */
+/** "CPU per request: app 7.9 ms + PostgreSQL 5.1 ms, app 9.0 write system calls" (or "n/a"). */
 export function perRequest(cpu: CpuCost | undefined, requests: number, what = 'request', appName = 'app'): string {
   if (!cpu || requests <= 0) return `CPU per ${what} n/a (no /proc)`;
-  return `CPU per ${what}: ${appName} ${(cpu.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.pg / requests).toFixed(2)} ms`;
+  const writes = cpu.writes === undefined ? '' : `, ${appName} ${(cpu.writes / requests).toFixed(1)} write system calls`;
+  return `CPU per ${what}: ${appName} ${(cpu.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.pg / requests).toFixed(2)} ms${writes}`;
 }

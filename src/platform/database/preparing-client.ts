@@ -52,9 +52,10 @@ type Callback = (err: Error | null, result?: unknown) => void;
  *
  * It also holds back TypeORM's `START TRANSACTION` and sends it in the same write as the
  * transaction's first statement, as Npgsql does with its BEGIN: every `DataSource.transaction`
- * costs one round trip fewer (`query` below). On this two-core machine a round trip costs both
- * processes a wake-up; one fewer of the inbox's six was 6–12 % less CPU per request in the app and
- * in PostgreSQL (bench/RESULTS.md, 2026-12-04 evening).
+ * costs one round trip fewer (`query` below): one write and one read system call fewer per
+ * transaction in the app, and one wake-up fewer of each side (the inbox: 8 writes per request
+ * instead of 9, counted; what that saves in CPU was inside the benchmark host's drift:
+ * bench/RESULTS.md, 2026-12-04 evening).
  */
 export class PreparingClient extends pg.Client {
   /** Texts whose prepared statement went stale on this connection: their next name. */
