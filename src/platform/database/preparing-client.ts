@@ -55,7 +55,7 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * costs one round trip fewer (`query` below): one write and one read system call fewer per
  * transaction in the app, and one wake-up fewer of each side (the inbox: 8 writes per request
  * instead of 9, counted; what that saves in CPU was inside the benchmark host's drift:
- * bench/RESULTS.md, 2026-12-04 evening).
+ * bench/RESULTS.md, 2026-12-04 night session).
  */
 export class PreparingClient extends pg.Client {
   /** Texts whose prepared statement went stale on this connection: their next name. */
