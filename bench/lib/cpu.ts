@@ -30,14 +30,6 @@ function writesOf(pid: number | 'self'): number | undefined {
   }
 }
 
-function writesSnapshot(pids: number[] | 'self'): Map<number | 'self', number> {
-  const m = new Map<number | 'self', number>();
-  for (const pid of pids === 'self' ? (['self'] as const) : pids) {
-    const w = writesOf(pid);
-    if (w !== undefined) m.set(pid, w);
-  }
-  return m;
-}
 
 function ticksOf(pid: number): number | undefined {
   try {
@@ -73,13 +65,19 @@ function backendsOf(database: string): number[] {
   return pids;
 }
 
-function snapshot(pids: number[]): Map<number, number> {
-  const m = new Map<number, number>();
+/** `read` of each process that can still be read (by pid). */
+function snapshot<P extends number | 'self'>(pids: readonly P[], read: (pid: P) => number | undefined): Map<P, number> {
+  const m = new Map<P, number>();
   for (const pid of pids) {
-    const t = ticksOf(pid);
-    if (t !== undefined) m.set(pid, t);
+    const v = read(pid);
+    if (v !== undefined) m.set(pid, v);
   }
   return m;
+}
+
+/** The growth of each process's counter from `before` to `after` (a process that appeared counts whole). */
+function growth<P>(after: Map<P, number>, before: Map<P, number>): number {
+  return [...after].reduce((sum, [pid, v]) => sum + (v - (before.get(pid) ?? 0)), 0);
 }
 
 /**
@@ -91,19 +89,19 @@ function snapshot(pids: number[]): Map<number, number> {
 export async function measureCpu<T>(appPids: number[] | 'self', databaseUrl: string, fn: () => Promise<T>): Promise<{ result: T; cpu: CpuCost | undefined }> {
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   const selfBefore = process.cpuUsage();
-  const appBefore = appPids === 'self' ? undefined : snapshot(appPids);
-  const writesBefore = writesSnapshot(appPids);
-  const pgBefore = snapshot(backendsOf(database));
+  const writers = appPids === 'self' ? (['self'] as const) : appPids;
+  const appBefore = appPids === 'self' ? undefined : snapshot(appPids, ticksOf);
+  const writesBefore = snapshot<number | 'self'>(writers, writesOf);
+  const pgBefore = snapshot(backendsOf(database), ticksOf);
   const result = await fn();
   const self = process.cpuUsage(selfBefore);
-  const pgAfter = snapshot(backendsOf(database));
+  const pgAfter = snapshot(backendsOf(database), ticksOf);
   if (pgAfter.size === 0 && pgBefore.size === 0) return { result, cpu: undefined };
-  const delta = (after: Map<number, number>, before: Map<number, number>) =>
-    [...after].reduce((sum, [pid, t]) => sum + (t - (before.get(pid) ?? 0)), 0) * TICK_MS;
-  const app = appPids === 'self' ? (self.user + self.system) / 1000 : delta(snapshot(appPids), appBefore!);
-  const writesAfter = writesSnapshot(appPids);
-  const writes = writesAfter.size && writesAfter.size === writesBefore.size ? [...writesAfter].reduce((sum, [pid, w]) => sum + w - writesBefore.get(pid)!, 0) : undefined;
-  return { result, cpu: { app, pg: delta(pgAfter, pgBefore), writes } };
+  const app = appPids === 'self' ? (self.user + self.system) / 1000 : growth(snapshot(appPids, ticksOf), appBefore!) * TICK_MS;
+  const writesAfter = snapshot<number | 'self'>(writers, writesOf);
+  // Only when every process could be read both times: a partial sum would undercount.
+  const writes = writesAfter.size && writesAfter.size === writesBefore.size && writesBefore.size === writers.length ? growth(writesAfter, writesBefore) : undefined;
+  return { result, cpu: { app, pg: growth(pgAfter, pgBefore) * TICK_MS, writes } };
 }
 
 /** "CPU per request: app 7.9 ms + PostgreSQL 5.1 ms, app 9.0 write system calls" (or "n/a"). */

@@ -1,9 +1,18 @@
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations.js';
 import { PreparingClient } from './preparing-client.js';
 
 /** Options of `pg`'s pool (TypeORM's `extra`): a caller's are merged over the app's, key by key. */
 export type PoolOptions = Record<string, unknown>;
+
+/**
+ * The pool's options for running migrations: plain `pg` clients, unprepared and without the
+ * held-back transaction start. A migration that alters a table after reading it on the same
+ * connection would otherwise find that statement stale and fail inside its transaction.
+ * `runMigrations` and the TypeORM CLI's data source use it.
+ */
+export const MIGRATION_POOL: PoolOptions = { Client: pg.Client };
 
 /**
  * The one TypeORM options object shared by the app, the migration CLI and the tests. `overrides`

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { withSessionLock } from './advisory-lock.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { MIGRATION_POOL, dataSourceOptions } from './data-source-options.js';
 import { LOCK_KEYS } from './lock-keys.js';
 
 /** Advisory lock key taken while migrating, so replicas starting together do not race. */
@@ -10,9 +9,7 @@ export const MIGRATION_LOCK_KEY = LOCK_KEYS.migrations;
 
 /** Runs pending migrations under a PostgreSQL advisory lock; returns the names it applied. */
 export async function runMigrations(url: string, logger?: Logger): Promise<string[]> {
-  // Unprepared: a migration that alters a table after reading it on the same connection would
-  // find that statement stale and fail inside its transaction.
-  const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2, Client: pg.Client } }));
+  const ds = new DataSource(dataSourceOptions(url, { extra: { ...MIGRATION_POOL, max: 2 } }));
   await ds.initialize();
   try {
     const applied = (await withSessionLock(ds, MIGRATION_LOCK_KEY, { wait: true }, () => ds.runMigrations({ transaction: 'each' })))!;

@@ -43,13 +43,18 @@ function isRedacted(key: string): boolean {
  * (bench/access-log.bench.ts).
  */
 export function redactLogObject(obj: Record<string, unknown>, opaque: ReadonlySet<string> = NO_KEYS): Record<string, unknown> {
+  return censorRecord(obj, 0, undefined, opaque);
+}
+
+/** `record` with its redacted fields censored and its other values walked (a copy only if one changed). */
+function censorRecord(record: Record<string, unknown>, depth: number, seen: Set<object> | undefined, opaque: ReadonlySet<string>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(obj)) {
-    const value = obj[key];
-    const next = isRedacted(key) ? CENSOR : opaque.has(key) ? value : walk(value, 1, undefined);
-    if (next !== value) (copy ??= { ...obj })[key] = next;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    const next = isRedacted(key) ? CENSOR : opaque.has(key) ? value : walk(value, depth + 1, seen);
+    if (next !== value) (copy ??= { ...record })[key] = next;
   }
-  return copy ?? obj;
+  return copy ?? record;
 }
 
 const NO_KEYS: ReadonlySet<string> = new Set();
@@ -161,14 +166,7 @@ function walkObject(value: object, depth: number, seen: Set<object> | undefined)
     }
     // A class instance whose fields are censored becomes the plain object JSON would have
     // written of it (its own enumerable properties).
-    let copy: Record<string, unknown> | undefined;
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const v = record[key];
-      const next = isRedacted(key) ? CENSOR : walk(v, depth + 1, seen);
-      if (next !== v) (copy ??= { ...record })[key] = next;
-    }
-    return copy ?? value;
+    return censorRecord(value as Record<string, unknown>, depth, seen, NO_KEYS);
   } finally {
     seen.delete(value);
   }
