@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/app-config.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
 import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, warmUpConnections, type AppProcess } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
+import { gcPauses, serverSide, withAppMetrics } from './lib/app-metrics.js';
 import { measureCpu, perRequest, type CpuCost } from './lib/cpu.js';
 import { load, met, ms, type LoadResult } from './lib/measure.js';
 
@@ -105,9 +106,13 @@ try {
     const requests = [{ method: 'GET' as const, setupRequest: (req: any) => ({ ...req, path: `/api/v1/cases/${caseIds[Math.floor(Math.random() * caseIds.length)]}` }) }];
     // The coordinator's access token from the setup stays valid (same secret, same session; 15 minutes).
     const token = coordinator.api.token!;
-    const run = (rate?: number, seconds = SECONDS) => load({ url: app!.urls, token, connections: CONNECTIONS, seconds, rate, requests });
+    const run = (rate?: number, onCounting?: () => void) => load({ url: app!.urls, token, connections: CONNECTIONS, seconds: SECONDS, rate, requests, onCounting });
     await load({ url: app!.urls, token, connections: warmUpConnections(), seconds: 5, requests }); // warm-up: every pool connection opened
-    const { result: steady, cpu: steadyCpu } = await measureCpu(app!.pids, databaseUrl, () => run(STEADY_RATE));
+    const {
+      result: { result: steady, app: steadyApp, seconds: steadySeconds },
+      cpu: steadyCpu,
+    } = await measureCpu(app!.pids, databaseUrl, () => withAppMetrics(app!.urls, (onCounting) => run(STEADY_RATE, onCounting)));
+    const inApp = `${serverSide(steadyApp, 'GET', ['/api/v1/cases/:id'], 25)}; ${gcPauses(steadyApp, app!.pids.length, steadySeconds)}`;
     const max = await run();
     // The floor of this harness and process: the cheapest authenticated read (no case, no audit) at the same rate.
     const { result: floor, cpu: floorCpu } = await measureCpu(app!.pids, databaseUrl, () =>
@@ -115,19 +120,20 @@ try {
     );
     await app.stop();
     app = undefined;
-    return { steady, steadyCpu, max, floor, floorCpu };
+    return { steady, steadyCpu, inApp, max, floor, floorCpu };
   };
   const without = await measure(path.resolve('dist/bench/entries/app-without-case-read-audit.js'));
   const withAudit = await measure(undefined);
 
-  const line = (what: string, a: LoadResult, b: LoadResult, target?: boolean, cpu?: [CpuCost | undefined, CpuCost | undefined]) =>
+  const line = (what: string, a: LoadResult, b: LoadResult, target?: boolean, cpu?: [CpuCost | undefined, CpuCost | undefined], inApp?: [string, string]) =>
     `case read GET /cases/:id ${what}: with its audit write ${a.rps.toFixed(1)} requests/s, p50 ${ms(a.p50)}, p99 ${ms(a.p99)}, ${a.failed} failed; ` +
     `without the audit write ${b.rps.toFixed(1)} requests/s, p50 ${ms(b.p50)}, p99 ${ms(b.p99)}; p99 ratio ${(a.p99 / b.p99).toFixed(2)}x, throughput ratio ${(a.rps / b.rps).toFixed(2)}` +
     (cpu ? `; with the audit write ${perRequest(cpu[0], a.responses)}; without it ${perRequest(cpu[1], b.responses)}` : '') +
+    (inApp ? `; with the audit write ${inApp[0]}; without it ${inApp[1]}` : '') +
     (target === undefined ? '\n' : `; target p99 < 25 ms: ${met(target)}\n`);
   const steadyOk = withAudit.steady.p99 < 25 && withAudit.steady.failed === 0;
   process.stdout.write(`# ${CASES} cases (victim, perpetrator, 2 children, referral, placement, 4 actions), read at random by the coordinator; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
-  process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk, [withAudit.steadyCpu, without.steadyCpu]));
+  process.stdout.write(line(`at a steady ${STEADY_RATE} requests/s`, withAudit.steady, without.steady, steadyOk, [withAudit.steadyCpu, without.steadyCpu], [withAudit.inApp, without.inApp]));
   process.stdout.write(line(`at max throughput (${CONNECTIONS} connections)`, withAudit.max, without.max));
   process.stdout.write(
     `floor: GET /me (token check and the user, no case, no audit) at a steady ${STEADY_RATE} requests/s in the same app: p50 ${ms(withAudit.floor.p50)}, p99 ${ms(withAudit.floor.p99)}, ${perRequest(withAudit.floorCpu, withAudit.floor.responses)}; case read with audit p99 / floor p99 ${(withAudit.steady.p99 / withAudit.floor.p99).toFixed(1)}x\n`,

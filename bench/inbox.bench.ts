@@ -7,6 +7,7 @@ import { UsersService } from '../src/modules/identity/users.service.js';
 import { FieldCryptoService } from '../src/platform/crypto/field-crypto.service.js';
 import { Api, BENCH_PASSWORD, apiProcesses, startApp, warmUpConnections, type AppProcess } from './lib/app-process.js';
 import { historyDatabase, withClient } from './lib/databases.js';
+import { gcPauses, serverSide, withAppMetrics } from './lib/app-metrics.js';
 import { measureCpu, perRequest } from './lib/cpu.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -90,15 +91,19 @@ try {
   const lines: string[] = [];
   let ok = true;
   for (const f of figures) {
-    const { result: http, cpu } = await measureCpu(app!.pids, databaseUrl, () =>
-      load({ url: app!.urls, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }] }),
+    const {
+      result: { result: http, app: inApp, seconds },
+      cpu,
+    } = await measureCpu(app!.pids, databaseUrl, () =>
+      withAppMetrics(app!.urls, (onCounting) => load({ url: app!.urls, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }], onCounting })),
     );
     const { result: sql, cpu: sqlCpu } = await measureCpu('self', databaseUrl, () => loop({ concurrency: CONNECTIONS, seconds: SECONDS, rate: RATE }, async () => void (await f.sql())));
     const hit = http.p99 < 20 && http.failed === 0;
     ok &&= hit;
     lines.push(
       `inbox GET /actions ${f.what} at a steady ${RATE} requests/s: ${http.rps.toFixed(1)} requests/s, p50 ${ms(http.p50)}, p99 ${ms(http.p99)}, ${http.failed} failed; ` +
-        `bare SQL of the page p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}; p99 ratio ${(http.p99 / sql.p99).toFixed(1)}x; ${perRequest(cpu, http.responses)}; bare SQL ${perRequest(sqlCpu, sql.count, 'page', 'client (this process)')}; target p99 < 20 ms: ${met(hit)}\n`,
+        `bare SQL of the page p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}; p99 ratio ${(http.p99 / sql.p99).toFixed(1)}x; ${perRequest(cpu, http.responses)}; bare SQL ${perRequest(sqlCpu, sql.count, 'page', 'client (this process)')}; ` +
+        `${serverSide(inApp, 'GET', ['/api/v1/actions'], 20)}; ${gcPauses(inApp, app!.pids.length, seconds)}; target p99 < 20 ms: ${met(hit)}\n`,
     );
   }
   process.stdout.write(`# ${setup.total} actions in the database; the representative's agency has ${setup.mine} in their group (${setup.overdue} overdue); 50 a page; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);

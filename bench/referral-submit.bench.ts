@@ -4,6 +4,7 @@ import { makeTemporaryHetu } from '../libs/hetu/index.js';
 import { defaultRiskForms } from '../libs/risk-forms/index.js';
 import { aGroup, anAgency, aUser, Api, BENCH_ADMIN, apiProcesses, startApp, warmUpConnections } from './lib/app-process.js';
 import { freshDatabase, withClient } from './lib/databases.js';
+import { gcPauses, serverSide, withAppMetrics } from './lib/app-metrics.js';
 import { measureCpu, perRequest } from './lib/cpu.js';
 import { load, loop, met, ms } from './lib/measure.js';
 
@@ -70,12 +71,16 @@ try {
       setupRequest: (req: any, context: any) => ({ ...req, path: `/api/v1/referrals/${context.referralId ?? randomUUID()}/submit`, body: '{}' }),
     },
   ];
-  const http = (rate?: number, seconds = SECONDS) => load({ url: app.urls, token: referrer.api.token, connections: CONNECTIONS, seconds, rate, requests });
+  const http = (rate?: number, onCounting?: () => void) => load({ url: app.urls, token: referrer.api.token, connections: CONNECTIONS, seconds: SECONDS, rate, requests, onCounting });
 
   await load({ url: app.urls, token: referrer.api.token, connections: warmUpConnections(), seconds: 5, requests }); // warm-up: JIT, every pool connection, caches
   // CPU per request (bench/lib/cpu.ts) beside each wall-clock figure: it moves far less with what
   // else the machine runs, so it is what a before/after compares.
-  const { result: steady, cpu: steadyCpu } = await measureCpu(app.pids, databaseUrl, () => http(STEADY_RATE));
+  const {
+    result: { result: steady, app: steadyApp, seconds: steadySeconds },
+    cpu: steadyCpu,
+  } = await measureCpu(app.pids, databaseUrl, () => withAppMetrics(app.urls, (onCounting) => http(STEADY_RATE, onCounting)));
+  const inApp = `${serverSide(steadyApp, 'POST', ['/api/v1/referrals', '/api/v1/referrals/:id/submit'], 50)}; ${gcPauses(steadyApp, app.pids.length, steadySeconds)}`;
   const { result: max, cpu: maxCpu } = await measureCpu(app.pids, databaseUrl, () => http());
 
   // The template: every row one referral wrote, read back from the database.
@@ -124,7 +129,7 @@ try {
     );
     process.stdout.write(
       `referral create+submit over HTTP at a steady ${STEADY_RATE} requests/s: ${steady.rps.toFixed(1)} requests/s (${(steady.rps / 2).toFixed(1)} referrals/s), p50 ${ms(steady.p50)}, p99 ${ms(steady.p99)}, ${steady.failed} failed; ` +
-        `raw pg same rows at ${STEADY_RATE} tx/s: p50 ${ms(rawSteady.p50)}, p99 ${ms(rawSteady.p99)}; p99 ratio ${(steady.p99 / rawSteady.p99).toFixed(1)}x; ${perRequest(steadyCpu, steady.responses)}; target p99 < 50 ms: ${met(steadyOk)}\n`,
+        `raw pg same rows at ${STEADY_RATE} tx/s: p50 ${ms(rawSteady.p50)}, p99 ${ms(rawSteady.p99)}; p99 ratio ${(steady.p99 / rawSteady.p99).toFixed(1)}x; ${perRequest(steadyCpu, steady.responses)}; ${inApp}; target p99 < 50 ms: ${met(steadyOk)}\n`,
     );
     process.stdout.write(
       `referral create+submit over HTTP, max throughput (${CONNECTIONS} connections): ${max.rps.toFixed(1)} requests/s (${(max.rps / 2).toFixed(1)} referrals/s), p50 ${ms(max.p50)}, p99 ${ms(max.p99)}, ${max.failed} failed; ` +

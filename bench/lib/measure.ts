@@ -25,6 +25,8 @@ export async function load(opts: {
   seconds: number;
   rate?: number;
   requests: autocannon.Request[];
+  /** Called when the counted part of a steady run begins (its ramp is over); not called otherwise. */
+  onCounting?: () => void;
 }): Promise<LoadResult> {
   const urls = typeof opts.url === 'string' ? [opts.url] : opts.url;
   if (opts.rate) return steadyLoad({ ...opts, urls, rate: opts.rate });
@@ -59,7 +61,7 @@ const headersOf = (token?: string) => ({ 'content-type': 'application/json', ...
  * slot: `rate` autocannon instances of one connection at one request per second each, started
  * 1000/rate ms apart, and the latency of every response is collected from their 'response' events.
  */
-async function steadyLoad(opts: { urls: string[]; token?: string; seconds: number; rate: number; requests: autocannon.Request[] }): Promise<LoadResult> {
+async function steadyLoad(opts: { urls: string[]; token?: string; seconds: number; rate: number; requests: autocannon.Request[]; onCounting?: () => void }): Promise<LoadResult> {
   // The first 3 s are the generator's ramp, not counted: starting the instances takes this process
   // 90 % of a core for a second (measured: 91 %, 78 %, then 6 % per half second against a trivial
   // server), which on two cores starves the app and the database, and the queue that builds then
@@ -73,6 +75,7 @@ async function steadyLoad(opts: { urls: string[]; token?: string; seconds: numbe
   // would send them (and it ends as late as the others, its run shorter by as much). Each API
   // process gets instances of every phase.
   const responses = new Responses(STEADY_RAMP_MS);
+  const counting = setTimeout(() => opts.onCounting?.(), STEADY_RAMP_MS);
   const phases = opts.requests.length;
   const slots = Array.from({ length: opts.rate }, (_, i) => ({ i, at: (i * 1000) / opts.rate + (i % phases) * 1000 })).sort((a, b) => a.at - b.at);
   const runs: Array<Promise<unknown>> = [];
@@ -82,7 +85,11 @@ async function steadyLoad(opts: { urls: string[]; token?: string; seconds: numbe
     const late = (i % phases) * 1000;
     runs.push(responses.run({ url: opts.urls[Math.floor(i / phases) % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds + (STEADY_RAMP_MS - late) / 1000, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
   }
-  await Promise.all(runs);
+  try {
+    await Promise.all(runs);
+  } finally {
+    clearTimeout(counting);
+  }
   return responses.result();
 }
 
