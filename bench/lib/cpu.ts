@@ -19,6 +19,14 @@ export interface CpuCost {
    * it shows a change in round trips exactly. undefined where /proc/<pid>/io cannot be read.
    */
   writes?: number;
+  /**
+   * Milliseconds the app's main threads (each process's event loop; for `'self'`, this one's) and
+   * the PostgreSQL backends spent runnable but waiting for a core (the second field of
+   * /proc/<pid>/schedstat). On a machine whose cores are shared with the database and the load
+   * generator, this is the part of a request's latency that no change to the app's code removes
+   * except by using less CPU. undefined where schedstat cannot be read.
+   */
+  waited?: { app: number; pg: number };
 }
 
 function writesOf(pid: number | 'self'): number | undefined {
@@ -30,6 +38,15 @@ function writesOf(pid: number | 'self'): number | undefined {
   }
 }
 
+/** Run-queue wait of the process's main thread, in ms (schedstat: cpu time ns, wait ns, timeslices). */
+function waitOf(pid: number | 'self'): number | undefined {
+  try {
+    const wait = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function ticksOf(pid: number): number | undefined {
   try {
@@ -92,21 +109,32 @@ export async function measureCpu<T>(appPids: number[] | 'self', databaseUrl: str
   const writers = appPids === 'self' ? (['self'] as const) : appPids;
   const appBefore = appPids === 'self' ? undefined : snapshot(appPids, ticksOf);
   const writesBefore = snapshot<number | 'self'>(writers, writesOf);
-  const pgBefore = snapshot(backendsOf(database), ticksOf);
+  const waitBefore = snapshot<number | 'self'>(writers, waitOf);
+  const backendsBefore = backendsOf(database);
+  const pgBefore = snapshot(backendsBefore, ticksOf);
+  const pgWaitBefore = snapshot(backendsBefore, waitOf);
   const result = await fn();
   const self = process.cpuUsage(selfBefore);
-  const pgAfter = snapshot(backendsOf(database), ticksOf);
+  const backendsAfter = backendsOf(database);
+  const pgAfter = snapshot(backendsAfter, ticksOf);
   if (pgAfter.size === 0 && pgBefore.size === 0) return { result, cpu: undefined };
   const app = appPids === 'self' ? (self.user + self.system) / 1000 : growth(snapshot(appPids, ticksOf), appBefore!) * TICK_MS;
-  const writesAfter = snapshot<number | 'self'>(writers, writesOf);
   // Only when every process could be read both times: a partial sum would undercount.
-  const writes = writesAfter.size && writesAfter.size === writesBefore.size && writesBefore.size === writers.length ? growth(writesAfter, writesBefore) : undefined;
-  return { result, cpu: { app, pg: growth(pgAfter, pgBefore) * TICK_MS, writes } };
+  const whole = <P>(before: Map<P, number>, after: Map<P, number>) => (after.size && after.size === before.size && before.size === writers.length ? growth(after, before) : undefined);
+  const writes = whole(writesBefore, snapshot<number | 'self'>(writers, writesOf));
+  const appWaited = whole(waitBefore, snapshot<number | 'self'>(writers, waitOf));
+  const pgWaitAfter = snapshot(backendsAfter, waitOf);
+  const waited = appWaited === undefined || pgWaitAfter.size === 0 ? undefined : { app: appWaited, pg: growth(pgWaitAfter, pgWaitBefore) };
+  return { result, cpu: { app, pg: growth(pgAfter, pgBefore) * TICK_MS, writes, waited } };
 }
 
-/** "CPU per request: app 7.9 ms + PostgreSQL 5.1 ms, app 9.0 write system calls" (or "n/a"). */
+/**
+ * "CPU per request: app 7.9 ms + PostgreSQL 5.1 ms, app 9.0 write system calls, waited for a core:
+ * app's main threads 3.1 ms + PostgreSQL 1.2 ms" (or "n/a").
+ */
 export function perRequest(cpu: CpuCost | undefined, requests: number, what = 'request', appName = 'app'): string {
   if (!cpu || requests <= 0) return `CPU per ${what} n/a (no /proc)`;
   const writes = cpu.writes === undefined ? '' : `, ${appName} ${(cpu.writes / requests).toFixed(1)} write system calls`;
-  return `CPU per ${what}: ${appName} ${(cpu.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.pg / requests).toFixed(2)} ms${writes}`;
+  const waited = cpu.waited === undefined ? '' : `, waited for a core: ${appName === 'app' ? "app's main threads" : appName} ${(cpu.waited.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.waited.pg / requests).toFixed(2)} ms`;
+  return `CPU per ${what}: ${appName} ${(cpu.app / requests).toFixed(2)} ms + PostgreSQL ${(cpu.pg / requests).toFixed(2)} ms${writes}${waited}`;
 }
