@@ -5,6 +5,7 @@
  * - was the time spent inside the app (server-side histogram) or on the way to it;
  * - how much of the app's wall time were garbage-collection pauses, during which no request of
  *   that process moves (every request arriving then waits the pause out).
+ * The figures are over the window between the two readings as each process answered them.
  */
 
 /** One sample of the Prometheus text format: `name{label="value",…} value`. */
@@ -37,19 +38,21 @@ function parse(text: string, into: AppMetrics): void {
 
 /** Each process's metrics. undefined when one could not be read (the figure is then left out). */
 async function readAppMetrics(urls: readonly string[]): Promise<AppMetrics[] | undefined> {
-  const all: AppMetrics[] = [];
-  for (const url of urls) {
-    try {
-      const res = await fetch(`${url}/api/v1/metrics`);
-      if (!res.ok) return undefined;
-      const one: AppMetrics = new Map();
-      parse(await res.text(), one);
-      all.push(one);
-    } catch {
-      return undefined;
-    }
-  }
-  return all;
+  // All processes at once, so that their windows start and end together.
+  const all = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const res = await fetch(`${url}/api/v1/metrics`);
+        if (!res.ok) return undefined;
+        const one: AppMetrics = new Map();
+        parse(await res.text(), one);
+        return one;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return all.every((one) => one !== undefined) ? all : undefined;
 }
 
 /** The counters of every process added up. */
@@ -90,8 +93,10 @@ export async function withAppMetrics<T>(
   let started = performance.now();
   let again: Promise<AppMetrics[] | undefined> | undefined;
   const result = await fn(() => {
-    started = performance.now();
-    again = readAppMetrics(urls);
+    again = readAppMetrics(urls).then((m) => {
+      started = performance.now(); // when the processes answered: their window starts there
+      return m;
+    });
   });
   if (again) before = await again;
   const seconds = (performance.now() - started) / 1000;
@@ -150,14 +155,14 @@ export function serverSide(run: AppRun | undefined, method: string, routes: read
 /**
  * "GC in the app: 310 minor pauses, 9.8 ms mean, 41 over 10 ms; 3 major, 18.0 ms mean; paused
  * 2.9 % of each process's wall time; event-loop delay p99 21 ms, max 48 ms (the worst process)":
- * prom-client's `nodejs_gc_duration_seconds` (pauses as the process saw them: on a busy host they
- * include waiting for a core) and its event-loop delay (how late a 10 ms timer ran: whatever kept
+ * the app's `marak_gc_pause_seconds` (every pause as the process saw it: on a busy host it includes
+ * waiting for a core) and prom-client's event-loop delay (how late a 10 ms timer ran: whatever kept
  * the loop from turning, GC or a long stretch of JavaScript or a core taken by another process).
  */
 export function gcPauses(run: AppRun | undefined, processes: number, seconds: number): string {
   if (!run) return 'GC n/a (metrics not read)';
   const g = run.growth;
-  const name = 'marak_nodejs_gc_duration_seconds';
+  const name = 'marak_gc_pause_seconds';
   const parts: string[] = [];
   let paused = 0;
   for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {

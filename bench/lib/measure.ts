@@ -76,16 +76,16 @@ async function steadyLoad(opts: { urls: string[]; token?: string; seconds: numbe
   // process gets instances of every phase.
   const responses = new Responses(STEADY_RAMP_MS);
   const counting = setTimeout(() => opts.onCounting?.(), STEADY_RAMP_MS);
-  const phases = opts.requests.length;
-  const slots = Array.from({ length: opts.rate }, (_, i) => ({ i, at: (i * 1000) / opts.rate + (i % phases) * 1000 })).sort((a, b) => a.at - b.at);
-  const runs: Array<Promise<unknown>> = [];
-  for (const { i, at } of slots) {
-    const wait = responses.started + at - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const late = (i % phases) * 1000;
-    runs.push(responses.run({ url: opts.urls[Math.floor(i / phases) % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds + (STEADY_RAMP_MS - late) / 1000, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
-  }
   try {
+    const phases = opts.requests.length;
+    const slots = Array.from({ length: opts.rate }, (_, i) => ({ i, at: (i * 1000) / opts.rate + (i % phases) * 1000 })).sort((a, b) => a.at - b.at);
+    const runs: Array<Promise<unknown>> = [];
+    for (const { i, at } of slots) {
+      const wait = responses.started + at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const late = (i % phases) * 1000;
+      runs.push(responses.run({ url: opts.urls[Math.floor(i / phases) % opts.urls.length]!, connections: 1, overallRate: 1, duration: opts.seconds + (STEADY_RAMP_MS - late) / 1000, headers: headersOf(opts.token), requests: opts.requests, timeout: 30 }));
+    }
     await Promise.all(runs);
   } finally {
     clearTimeout(counting);
