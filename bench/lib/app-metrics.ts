@@ -99,8 +99,8 @@ export async function withAppMetrics<T>(
     });
   });
   if (again) before = await again;
-  const seconds = (performance.now() - started) / 1000;
   const after = await readAppMetrics(urls);
+  const seconds = (performance.now() - started) / 1000; // to when the processes answered again
   if (!before || !after) return { result, app: undefined, seconds };
   const first = summed(before);
   const growth: AppMetrics = new Map();
