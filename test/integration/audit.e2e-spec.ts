@@ -194,7 +194,9 @@ describe('the audit log', () => {
       await qr.startTransaction('REPEATABLE READ');
       await qr.query(`SELECT count(*) FROM audit_log`); // the snapshot is taken here
       await read(randomUUID()); // another transaction moves the head and commits
-      await expect(audit.record(qr.manager, { action: 'probe.create', objectType: 'probe', objectId: 'stale' })).rejects.toThrow();
+      // The row goes with the COMMIT (WITH_COMMIT, preparing-client.ts): the commit is refused.
+      await audit.record(qr.manager, { action: 'probe.create', objectType: 'probe', objectId: 'stale' });
+      await expect(qr.commitTransaction()).rejects.toThrow();
       await qr.rollbackTransaction();
     } finally {
       await qr.release();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options.js';
-import { PREPARED_TEXTS_MAX, PreparingClient, preparedName } from '../../src/platform/database/preparing-client.js';
+import { PREPARED_TEXTS_MAX, PreparingClient, WITH_COMMIT, preparedName } from '../../src/platform/database/preparing-client.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 /**
@@ -262,6 +262,120 @@ describe('prepared statements on the app’s connections', () => {
         }),
       ).rejects.toThrow('refused before any statement');
       expect(await backendState()).toBe('idle');
+    });
+
+    describe('a statement marked WITH_COMMIT (the audit row) goes with the COMMIT', () => {
+      const insert = `INSERT INTO tx_probe (id, v) VALUES ($1, $2)`;
+      const last = `${WITH_COMMIT}INSERT INTO tx_probe (id, v) VALUES ($1, $2)`;
+      const committed = async (): Promise<number[]> => {
+        const other = new pg.Client({ connectionString: db.url });
+        await other.connect();
+        try {
+          return (await other.query(`SELECT id FROM tx_probe ORDER BY id`)).rows.map((r) => r.id);
+        } finally {
+          await other.end();
+        }
+      };
+
+      it('sends it and the COMMIT in one exchange, and both rows are committed', async () => {
+        await ds.transaction(async (tx) => {
+          await tx.query(insert, [100, 'warm']);
+          await tx.query(last, [101, 'warm']);
+        });
+        const n = await exchanges(() =>
+          ds.transaction(async (tx) => {
+            await tx.query(insert, [1, 'one']);
+            expect(await tx.query(last, [2, 'the audit row'])).toEqual([]); // answered at once, no rows
+          }),
+        );
+        expect(n).toBe(2); // the start with the first insert; the marked insert with the commit (3 before)
+        expect(await committed()).toEqual([1, 2, 100, 101]);
+        expect(await backendState()).toBe('idle');
+      });
+
+      it('rolls the whole transaction back when it fails at the commit, with its own error', async () => {
+        await ds.query(insert, [1, 'one']);
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(insert, [2, 'two']);
+            await tx.query(last, [1, 'clash']);
+          }),
+        ).rejects.toMatchObject({ driverError: { code: '23505' } });
+        expect(await committed()).toEqual([1]);
+        expect(await backendState()).toBe('idle');
+        // The connection goes on, and the marked statement works again.
+        await ds.transaction(async (tx) => {
+          await tx.query(insert, [3, 'three']);
+          await tx.query(last, [4, 'four']);
+        });
+        expect(await committed()).toEqual([1, 3, 4]);
+      });
+
+      it('is sent before a later statement of the transaction, whose call fails with its error', async () => {
+        const seen = await ds.transaction(async (tx) => {
+          await tx.query(insert, [1, 'one']);
+          await tx.query(last, [2, 'two']);
+          return tx.query(`SELECT id FROM tx_probe WHERE id > $1 ORDER BY id`, [0]);
+        });
+        expect(seen).toEqual([{ id: 1 }, { id: 2 }]);
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(insert, [3, 'three']);
+            await tx.query(last, [1, 'clash']);
+            await tx.query(`SELECT 1 AS one`);
+          }),
+        ).rejects.toMatchObject({ driverError: { code: '23505' } }); // not 25P02 (transaction aborted)
+        expect(await committed()).toEqual([1, 2]);
+        expect(await backendState()).toBe('idle');
+      });
+
+      it('is dropped by a rollback, and by a connection that goes back to the pool', async () => {
+        const n = await exchanges(() =>
+          expect(
+            ds.transaction(async (tx) => {
+              await tx.query(insert, [1, 'one']);
+              await tx.query(last, [2, 'two']);
+              throw new Error('changed my mind');
+            }),
+          ).rejects.toThrow('changed my mind'),
+        );
+        expect(n).toBe(2); // the start with the first insert; the rollback
+        const runner = ds.createQueryRunner();
+        await runner.connect();
+        await runner.startTransaction();
+        await runner.query(insert, [3, 'three']);
+        await runner.query(last, [4, 'four']);
+        await runner.release(); // the pool's client: the open transaction is the caller's leak, the held row is not sent
+        await runner.connection.query(`ROLLBACK`);
+        expect(await committed()).toEqual([]);
+        expect(await backendState()).toBe('idle');
+      });
+
+      it('commits nothing when its value cannot be sent, and the connection goes on', async () => {
+        const withJson = `${WITH_COMMIT}INSERT INTO tx_probe (id, v) SELECT $1, $2::jsonb::text`;
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(insert, [1, 'one']);
+            await tx.query(withJson, [2, { a: 1n }]);
+          }),
+        ).rejects.toThrow(/BigInt/);
+        await new Promise((r) => setTimeout(r, 50)); // pg's second answer comes at the next ReadyForQuery
+        expect(await committed()).toEqual([]);
+        expect(await backendState()).toBe('idle');
+        await ds.transaction(async (tx) => {
+          await tx.query(insert, [3, 'three']);
+          await tx.query(withJson, [4, { a: 4 }]);
+        });
+        expect(await committed()).toEqual([3, 4]);
+      });
+
+      it('runs at once outside a transaction, and first in a transaction goes with its start', async () => {
+        await ds.query(last, [1, 'autocommit']);
+        expect(await committed()).toEqual([1]);
+        const n = await exchanges(() => ds.transaction((tx) => tx.query(last, [2, 'alone'])));
+        expect(n).toBe(2); // the start with it; the commit
+        expect(await committed()).toEqual([1, 2]);
+      });
     });
 
     it('drops a start still held back when the connection goes back to the pool', async () => {

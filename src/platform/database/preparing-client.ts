@@ -34,6 +34,16 @@ const STALE = new Set(['0A000', '42883', '42804', '26000']);
 type Callback = (err: Error | null, result?: unknown) => void;
 
 /**
+ * A statement whose text starts with this comment, run inside a transaction, is held back and
+ * sent in the same exchange as the transaction's `COMMIT` (PreparingClient.query): one round trip
+ * fewer, and whatever it locks is held one round trip shorter. Its own call answers at once, with
+ * no rows; its error, if any, is the COMMIT's (the transaction then rolls back) or, when another
+ * statement comes first, that statement's. Only for the last statement of a transaction whose
+ * result nobody reads: the audit row (AuditService.record, always last).
+ */
+export const WITH_COMMIT = '/* sent with the commit */ ';
+
+/**
  * A `pg` client that runs every parameterised statement as a named prepared statement (pool
  * option `Client`, see data-source-options.ts). PostgreSQL then parses and analyses each text
  * once per connection instead of on every call, and can keep a plan: a request runs 6–14
@@ -50,6 +60,9 @@ type Callback = (err: Error | null, result?: unknown) => void;
  *   `pg` then closes the statement on the server but still counts it as parsed, so every later
  *   call would fail with 26000 (prepared statement does not exist), which is also renamed on.
  *
+ * It also holds back a statement marked WITH_COMMIT (the audit row) and sends it with the
+ * transaction's COMMIT, Parse/Bind/Execute of both up to one Sync (`StatementThenCommit`).
+ *
  * It also holds back TypeORM's `START TRANSACTION` and sends it in the same write as the
  * transaction's first statement, as Npgsql does with its BEGIN: every `DataSource.transaction`
  * costs one round trip fewer (`query` below): one write and one read system call fewer per
@@ -63,6 +76,12 @@ export class PreparingClient extends pg.Client {
   private renames = 0;
   /** A `START TRANSACTION` answered but not yet sent: it goes with the transaction's first statement (see `query`). */
   private beginPending = false;
+  /** A transaction is open (or its start held back) on this connection: from START TRANSACTION to COMMIT or ROLLBACK. */
+  private inTransaction = false;
+  /** A WITH_COMMIT statement answered but not yet sent: it goes with the COMMIT (see `query`). */
+  private held?: { text: string; values: unknown[] };
+  /** Set while a held statement is sent ahead of another one, so that it is not held again. */
+  private sendingHeld = false;
   private releaseToPool?: (err?: Error | boolean) => void;
 
   /**
@@ -79,6 +98,8 @@ export class PreparingClient extends pg.Client {
       fn &&
       ((err?: Error | boolean) => {
         this.beginPending = false;
+        this.inTransaction = false;
+        this.held = undefined;
         fn(err);
       });
   }
@@ -96,9 +117,21 @@ export class PreparingClient extends pg.Client {
     const [config, values] = args;
     const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
     const promised = typeof callback !== 'function';
+    if (this.held) return this.afterHeld(this.held, args);
+    if (typeof config === 'string' && values === undefined) {
+      if (config === BEGIN) this.inTransaction = true;
+      else if (ENDS.has(config)) this.inTransaction = false;
+    }
     if (config === BEGIN && values === undefined && promised && !this.beginPending) {
       this.beginPending = true;
       return Promise.resolve(resultOf('BEGIN'));
+    }
+    if (
+      this.inTransaction && !this.beginPending && !this.sendingHeld && promised && typeof config === 'string' && config.startsWith(WITH_COMMIT) &&
+      Array.isArray(values) && values.length > 0
+    ) {
+      this.held = { text: config, values };
+      return Promise.resolve(resultOf(null));
     }
     if (this.beginPending) {
       this.beginPending = false;
@@ -130,6 +163,83 @@ export class PreparingClient extends pg.Client {
     });
   }
 
+  /**
+   * The next call after a held WITH_COMMIT statement: a COMMIT goes with it in one exchange; a
+   * ROLLBACK drops it (nothing of it reached the server); any other statement is sent after it,
+   * and fails with its error if it failed.
+   */
+  private afterHeld(held: { text: string; values: unknown[] }, args: unknown[]): unknown {
+    this.held = undefined;
+    const [config, values] = args;
+    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
+    if (config === 'COMMIT' && values === undefined && typeof callback !== 'function') {
+      this.inTransaction = false;
+      return this.heldThenCommit(held);
+    }
+    if (config === 'ROLLBACK' && values === undefined) return this.query(...args);
+    this.sendingHeld = true;
+    let sent: Promise<unknown>;
+    try {
+      sent = this.query(held.text, held.values) as Promise<unknown>;
+    } finally {
+      this.sendingHeld = false;
+    }
+    const first = sent.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (typeof callback === 'function') {
+      const rest = args.slice(0, typeof values === 'function' ? 1 : 2);
+      return this.query(...rest, (err: Error | null, result?: unknown) =>
+        void first.then((heldErr) => (heldErr ? callback(heldErr as Error) : callback(err, result))),
+      );
+    }
+    const next = (this.query(...args) as Promise<unknown>).then(
+      (result) => ({ result }),
+      (err: unknown) => ({ err }),
+    );
+    return Promise.all([first, next]).then(([heldErr, outcome]) => {
+      if (heldErr) throw heldErr;
+      if ('err' in outcome) throw outcome.err;
+      return outcome.result;
+    });
+  }
+
+  /** The held statement and COMMIT in one exchange; resolves to COMMIT's result, rejects with the statement's error (nothing is committed then). */
+  private heldThenCommit(held: { text: string; values: unknown[] }): Promise<unknown> {
+    const name = this.nameOf(held.text);
+    return this.exchange(held.text, name, (done) => new StatementThenCommit({ name, text: held.text, values: held.values }, done), (results) =>
+      Array.isArray(results) && results.length === 2 ? results[1] : resultOf('COMMIT'),
+    );
+  }
+
+  /**
+   * Sends a query of two statements (one Sync) and settles once with `answer(results)` or the
+   * first error. pg can answer such a query twice: after a value that cannot be bound it reports
+   * the error at once, and still calls back again at the ReadyForQuery of the Sync it sent.
+   */
+  private exchange(
+    text: string,
+    name: string | undefined,
+    build: (done: (err: Error | null | undefined, results?: unknown) => void) => pg.Query,
+    answer: (results: unknown) => unknown,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const done = (err: Error | null | undefined, results?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (err) {
+          if (name !== undefined) this.noteFailure(text, err);
+          reject(err);
+          return;
+        }
+        resolve(answer(results));
+      };
+      (super.query as (...a: unknown[]) => unknown)(build(done));
+    });
+  }
+
   private nameOf(text: string): string | undefined {
     return this.renamed?.get(text) ?? preparedName(text);
   }
@@ -148,26 +258,14 @@ export class PreparingClient extends pg.Client {
   private afterBegin(text: string, values: unknown): Promise<unknown> {
     const parameterised = Array.isArray(values) && values.length > 0;
     const name = parameterised ? this.nameOf(text) : undefined;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      // pg can answer a query twice: after a value that cannot be bound it reports the error at
-      // once, and still calls back again at the ReadyForQuery of the Sync it sent.
-      const done = (err: Error | null | undefined, results?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (err) {
-          if (name !== undefined) this.noteFailure(text, err);
-          reject(err);
-          return;
-        }
-        // pg answers several statements with one result each, the start's first. A text that was
-        // only a comment adds none.
-        if (!Array.isArray(results)) resolve(resultOf(null));
-        else resolve(results.length === 2 ? results[1] : results.slice(1));
-      };
-      const query = parameterised ? new BeginThenStatement({ name, text, values: values as unknown[] }, done) : new pg.Query(`${BEGIN}; ${text}`, undefined, done);
-      (super.query as (...a: unknown[]) => unknown)(query);
-    });
+    return this.exchange(
+      text,
+      name,
+      (done) => (parameterised ? new BeginThenStatement({ name, text, values: values as unknown[] }, done) : new pg.Query(`${BEGIN}; ${text}`, undefined, done)),
+      // pg answers several statements with one result each, the start's first. A text that was
+      // only a comment adds none.
+      (results) => (!Array.isArray(results) ? resultOf(null) : results.length === 2 ? results[1] : results.slice(1)),
+    );
   }
 }
 
@@ -213,5 +311,28 @@ class BeginThenStatement extends pg.Query {
     connection.bind({ values: [] });
     connection.execute({});
     (pg.Query.prototype as unknown as { prepare(c: Wire): void }).prepare.call(this, connection);
+  }
+}
+
+/**
+ * A parameterised statement and then an unnamed `COMMIT` (Parse, Bind, Execute) in the same
+ * extended-protocol exchange, up to one Sync. PostgreSQL runs them in order; an error in the
+ * statement skips the COMMIT, and the transaction stays open and failed until the caller's
+ * ROLLBACK. A value that cannot be bound fails on the client before anything runs: pg then sends
+ * only a Close and a Sync (its `prepare`), so nothing is committed either.
+ */
+class StatementThenCommit extends pg.Query {
+  constructor(config: { name?: string; text: string; values: unknown[] }, callback: (err: Error | null | undefined, results?: unknown) => void) {
+    super({ ...config, callback } as never);
+  }
+
+  // pg.Query's own `_getRows` (query.js), called by its `prepare` once the values are bound:
+  // Execute and Sync there; here Execute, the COMMIT, then Sync. `rows` is never set here.
+  _getRows(connection: Wire & { sync(): void }, rows?: number): void {
+    connection.execute({ portal: (this as { portal?: string }).portal, rows });
+    connection.parse({ text: 'COMMIT' });
+    connection.bind({ values: [] });
+    connection.execute({});
+    connection.sync();
   }
 }
