@@ -19,7 +19,10 @@ import { load, loop, met, ms } from './lib/measure.js';
  * through the cursor, and `?overdue=true` — each at a steady 100 requests/s; target p99 < 20 ms.
  * Baseline: the bare SQL of the same page (the statement the endpoint runs, same parameters),
  * from 10 connections at the same rate: what the database alone costs, so the ratio is what
- * the application adds (HTTP, authentication, decryption, the audit write).
+ * the application adds (HTTP, authentication, decryption, the audit write). A second baseline, the
+ * floor: the same request's work with the app's own statements, decryption and audit row on a
+ * bare node:http server (bench/lib/inbox-floor.ts), at the same rate, as many processes: what the
+ * work costs on this machine without Nest, express, TypeORM, validation and logging.
  *
  * The representative (seeded agency 1, agency_rep of seeded group 1) is added to the database
  * when missing, and the descriptions of that agency's actions in that group are encrypted with
@@ -58,10 +61,13 @@ const setup = await withClient(databaseUrl, async (c) => {
 });
 
 let app: AppProcess | undefined = await startApp({ databaseUrl });
+let floor: AppProcess | undefined;
 let code = 0;
 // Connections kept open (idleTimeoutMillis 0) and warmed below, as the app's are.
 const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS, application_name: 'marak-bench-sql', idleTimeoutMillis: 0 });
 try {
+  // The same work on a bare node:http server, as many processes (bench/lib/inbox-floor.ts).
+  floor = await startApp({ databaseUrl, entry: 'dist/bench/lib/inbox-floor.js' });
   const rep = await new Api(app.url).login(REP_EMAIL, BENCH_PASSWORD);
   let cursor: string | undefined;
   let after: { due: string; id: string } | undefined;
@@ -87,6 +93,7 @@ try {
     { what: 'overdue filter (?overdue=true), first page', path: '/api/v1/actions?overdue=true', sql: bareSql({ overdue: true }) },
   ];
   await load({ url: app.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
+  await load({ url: floor.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // and of the floor
   await loop({ concurrency: CONNECTIONS, seconds: 3 }, async (w) => void (await figures[w % figures.length]!.sql())); // and of the bare SQL's pool
   const lines: string[] = [];
   let ok = true;
@@ -97,13 +104,18 @@ try {
     } = await measureCpu(app!.pids, databaseUrl, () =>
       withAppMetrics(app!.urls, (onCounting) => load({ url: app!.urls, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }], onCounting })),
     );
+    const { result: bare, cpu: bareCpu } = await measureCpu(floor!.pids, databaseUrl, () =>
+      load({ url: floor!.urls, token: rep.token, connections: CONNECTIONS, seconds: SECONDS, rate: RATE, requests: [{ method: 'GET', path: f.path }] }),
+    );
     const { result: sql, cpu: sqlCpu } = await measureCpu('self', databaseUrl, () => loop({ concurrency: CONNECTIONS, seconds: SECONDS, rate: RATE }, async () => void (await f.sql())));
     const hit = http.p99 < 20 && http.failed === 0;
     ok &&= hit;
     lines.push(
       `inbox GET /actions ${f.what} at a steady ${RATE} requests/s: ${http.rps.toFixed(1)} requests/s, p50 ${ms(http.p50)}, p99 ${ms(http.p99)}, ${http.failed} failed; ` +
         `bare SQL of the page p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}; p99 ratio ${(http.p99 / sql.p99).toFixed(1)}x; ${perRequest(cpu, http.responses)}; bare SQL ${perRequest(sqlCpu, sql.count, 'page', 'client (this process)')}; ` +
-        `${serverSide(inApp, 'GET', ['/api/v1/actions'], 20)}; ${gcPauses(inApp, app!.pids.length, seconds)}; target p99 < 20 ms: ${met(hit)}\n`,
+        `${serverSide(inApp, 'GET', ['/api/v1/actions'], 20)}; ${gcPauses(inApp, app!.pids.length, seconds)}; ` +
+        `the same work without the framework (bench/lib/inbox-floor.ts) ${bare.rps.toFixed(1)} requests/s, p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}, ${bare.failed} failed, ${perRequest(bareCpu, bare.responses, 'request', 'floor')}; ` +
+        `app/floor p99 ${(http.p99 / bare.p99).toFixed(1)}x; target p99 < 20 ms: ${met(hit)}\n`,
     );
   }
   process.stdout.write(`# ${setup.total} actions in the database; the representative's agency has ${setup.mine} in their group (${setup.overdue} overdue); 50 a page; ${apiProcesses()} API processes (BENCH_API_PROCESSES); ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
@@ -112,5 +124,6 @@ try {
 } finally {
   await pool.end();
   await app?.stop();
+  await floor?.stop();
 }
 process.exit(code);

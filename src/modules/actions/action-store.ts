@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FieldCryptoService } from '../../platform/crypto/field-crypto.service.js';
-import type { ActionDto, ActionEventDto, ActionStatus } from './dto/action.dto.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
+import { groupsWithRole, type AuthUser } from '../../common/request-context.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
+import type { ActionDto, ActionEventDto, ActionPageDto, ActionStatus, ListActionsQuery } from './dto/action.dto.js';
 import { OPEN_STATUSES } from './dto/action.dto.js';
 
 export type Queryable = EntityManager | DataSource;
@@ -104,6 +107,47 @@ export function listActionsQuery(p: ListActionsParams): { text: string; values: 
   }
   if (!branches.length) return undefined;
   return { text: `SELECT page.* FROM (${branches.join(' UNION ALL ')}) page ORDER BY page.due_date, page.id LIMIT ${limit}`, values };
+}
+
+/**
+ * `GET /actions` for this caller (ActionsService.list): the statement (undefined when no group is
+ * in scope) and the page size. Distinct groups: the statement scans once per group given, so a
+ * coordinator who is also the chair of the same group would see every action of it twice.
+ */
+export function inboxStatement(user: AuthUser, q: ListActionsQuery, today: string): { statement?: { text: string; values: unknown[] }; limit: number } {
+  const staffGroups = groupsWithRole(user, 'coordinator', 'chair');
+  const repGroups = user.agencyId ? groupsWithRole(user, 'agency_rep') : [];
+  const limit = q.limit ?? 50;
+  const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
+  const statement = listActionsQuery({
+    staffGroups,
+    agencyId: user.agencyId ?? null,
+    repGroups: repGroups.filter((g) => !staffGroups.includes(g)),
+    userId: user.id,
+    filters: { agencyId: q.agencyId, groupId: q.groupId, caseId: q.caseId, statuses: q.status ? q.status.split(',') : undefined, overdue: q.overdue },
+    today,
+    after: after ? { due: after.at.slice(0, 10), id: after.id } : undefined,
+    limit: limit + 1,
+  });
+  return { statement, limit };
+}
+
+/** The page of `GET /actions` from its statement's rows (the page size plus one), decrypted, and the audit entry of the page (none when it is empty). */
+export function inboxPage(rows: ActionRow[], limit: number, q: ListActionsQuery, crypto: FieldCryptoService, today: string): { page: ActionPageDto; audit?: AuditEntry } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page: {
+      items: page.map((r) => toActionDto(r, crypto, today)),
+      nextCursor: rows.length > limit && last ? encodeKeysetCursor(new Date(`${last.due_date}T00:00:00.000Z`), last.id) : null,
+    },
+    audit: page.length
+      ? {
+          action: 'action.list', objectType: 'action', groupId: q.groupId ?? null, subjectIds: [...new Set(page.map((r) => r.victim_id))],
+          details: { count: page.length, actionId: page.map((r) => r.id), ...(q.agencyId ? { agencyId: q.agencyId } : {}) },
+        }
+      : undefined,
+  };
 }
 
 export async function findAction(m: Queryable, id: string, lock = false): Promise<ActionRow | undefined> {

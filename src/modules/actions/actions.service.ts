@@ -3,7 +3,6 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { addWorkingDays, deadlineDate, isCalendarDate, toHelsinkiDate } from '../../../libs/business-calendar/index.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/pagination.js';
 import { Problem } from '../../common/problems/problem.js';
 import { RequestValidationError } from '../../common/problems/validation.js';
 import { groupsWithRole, type AuthUser } from '../../common/request-context.js';
@@ -17,7 +16,7 @@ import { GroupsService } from '../groups/groups.service.js';
 import { AgenciesService } from '../identity/agencies.service.js';
 import { ActionLadderService } from './action-ladder.service.js';
 import { ActionPolicy, type ActionSubject } from './action.policy.js';
-import { SELECT_ACTION, addEvent, findAction, loadHistory, toActionDto, listActionsQuery, type ActionRow } from './action-store.js';
+import { SELECT_ACTION, addEvent, findAction, inboxPage, inboxStatement, loadHistory, toActionDto, type ActionRow } from './action-store.js';
 import { OPEN_STATUSES, type ActionDto, type ActionPageDto, type ActionStatus, type ListActionsQuery } from './dto/action.dto.js';
 
 const wrongState = (status: ActionStatus, wanted: string) =>
@@ -149,43 +148,18 @@ export class ActionsService implements ActionsPort, OnModuleInit {
    * or several), overdue, case, group. By due date, then id; keyset-paginated.
    */
   async list(user: AuthUser, q: ListActionsQuery): Promise<ActionPageDto> {
-    // Distinct: the statement scans once per group given, so a coordinator who is also the chair
-    // of the same group would see every action of it twice.
-    const staffGroups = groupsWithRole(user, 'coordinator', 'chair');
-    const repGroups = user.agencyId ? groupsWithRole(user, 'agency_rep') : [];
-    if (q.agencyId && q.agencyId !== user.agencyId && staffGroups.length === 0) {
+    if (q.agencyId && q.agencyId !== user.agencyId && groupsWithRole(user, 'coordinator', 'chair').length === 0) {
       throw new Problem(403, 'not-your-agency', 'Forbidden', 'An agency representative sees only the actions of their own agency.');
     }
-    const limit = q.limit ?? 50;
-    const after = q.cursor ? decodeKeysetCursor(q.cursor) : undefined;
     const today = this.today();
-    const statement = listActionsQuery({
-      staffGroups,
-      agencyId: user.agencyId ?? null,
-      repGroups: repGroups.filter((g) => !staffGroups.includes(g)),
-      userId: user.id,
-      filters: { agencyId: q.agencyId, groupId: q.groupId, caseId: q.caseId, statuses: q.status ? q.status.split(',') : undefined, overdue: q.overdue },
-      today,
-      after: after ? { due: after.at.slice(0, 10), id: after.id } : undefined,
-      limit: limit + 1,
-    });
+    const { statement, limit } = inboxStatement(user, q, today);
     if (!statement) return { items: [], nextCursor: null }; // no group in scope: nothing to see, nothing read
     return this.db.transaction(async (tx) => {
       const rows: ActionRow[] = await tx.query(statement.text, statement.values);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
       // Decrypted before the audit row: the audit chain's lock is held from that row to the commit.
-      const items = page.map((r) => toActionDto(r, this.crypto, today));
-      if (page.length) {
-        await this.audit.record(tx, {
-          action: 'action.list', objectType: 'action', groupId: q.groupId ?? null, subjectIds: [...new Set(page.map((r) => r.victim_id))],
-          details: { count: page.length, actionId: page.map((r) => r.id), ...(q.agencyId ? { agencyId: q.agencyId } : {}) },
-        });
-      }
-      return {
-        items,
-        nextCursor: rows.length > limit && last ? encodeKeysetCursor(new Date(`${last.due_date}T00:00:00.000Z`), last.id) : null,
-      };
+      const { page, audit } = inboxPage(rows, limit, q, this.crypto, today);
+      if (audit) await this.audit.record(tx, audit);
+      return page;
     });
   }
 

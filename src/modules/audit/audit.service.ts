@@ -16,6 +16,48 @@ import { WITH_COMMIT } from '../../platform/database/preparing-client.js';
 /** Chain i's advisory lock is this + i: it serialises that chain's appends, so no chain forks. */
 export const AUDIT_CHAINS_LOCK_BASE = LOCK_KEYS.auditChains;
 
+/** Claims a chain for this transaction ($1 chains, $2 their first lock key): its next seq and its head (migration 1764000006000). */
+export const AUDIT_CLAIM_SQL = `SELECT claimed_chain, claimed_seq::text AS seq, head_hash FROM audit_chain_claim($1, $2)`;
+
+export interface AuditChainHead {
+  claimed_chain: number;
+  seq: string;
+  head_hash: Buffer | null;
+}
+
+/** The INSERT of an audit row after `head` (AUDIT_CLAIM_SQL), hashed into its chain, and what `record` returns. */
+export function auditInsert(key: Buffer, content: AuditContent, head: AuditChainHead, occurredAt: Date): { text: string; values: unknown[]; record: AuditRecord } {
+  const chain = head.claimed_chain;
+  const prevHash: Buffer = head.head_hash ?? genesisHash(chain);
+  const row: AuditChainRow = { ...content, seq: head.seq, id: randomUUID(), occurredAt };
+  const hash = auditHash(key, row, prevHash);
+  return {
+    text: `${WITH_COMMIT}INSERT INTO audit_log (seq, chain, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
+                              subject_ids, purpose, request_id, group_id, details, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11::uuid[], $12, $13, $14, $15::jsonb, $16, $17)`,
+    values: [
+      row.seq,
+      chain,
+      row.id,
+      row.occurredAt,
+      row.actorId,
+      row.actorAgencyId,
+      row.actorRoles,
+      row.action,
+      row.objectType,
+      row.objectId,
+      row.subjectIds,
+      row.purpose,
+      row.requestId,
+      row.groupId,
+      JSON.stringify(row.details),
+      prevHash,
+      hash,
+    ],
+    record: { id: row.id, seq: row.seq, hash },
+  };
+}
+
 export interface AuditRecord {
   id: string;
   seq: string;
@@ -101,46 +143,12 @@ export class AuditService {
     // The chain (the first whose lock is free, or the one this transaction holds), the next seq
     // and the chain's head, in one round trip (migration 1764000006000). The chain's lock is held
     // until this transaction ends; other transactions take other chains meanwhile.
-    const [head] = (await manager.query(`SELECT claimed_chain, claimed_seq::text AS seq, head_hash FROM audit_chain_claim($1, $2)`, [
-      AUDIT_CHAINS,
-      AUDIT_CHAINS_LOCK_BASE,
-    ])) as Array<{ claimed_chain: number; seq: string; head_hash: Buffer | null }>;
-    const chain = head!.claimed_chain;
-    const prevHash: Buffer = head!.head_hash ?? genesisHash(chain);
-    const row: AuditChainRow = {
-      ...content,
-      seq: head!.seq,
-      id: randomUUID(),
-      occurredAt: new Date(this.clock.now().getTime()),
-    };
-    const hash = auditHash(this.key, row, prevHash);
+    const [head] = (await manager.query(AUDIT_CLAIM_SQL, [AUDIT_CHAINS, AUDIT_CHAINS_LOCK_BASE])) as AuditChainHead[];
+    const row = auditInsert(this.key, content, head!, new Date(this.clock.now().getTime()));
     // Sent with the transaction's COMMIT, in one exchange (WITH_COMMIT): this row is always the
     // transaction's last statement, and the chain's lock is then released one round trip sooner.
-    await manager.query(
-      `${WITH_COMMIT}INSERT INTO audit_log (seq, chain, id, occurred_at, actor_id, actor_agency_id, actor_roles, action, object_type, object_id,
-                              subject_ids, purpose, request_id, group_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11::uuid[], $12, $13, $14, $15::jsonb, $16, $17)`,
-      [
-        row.seq,
-        chain,
-        row.id,
-        row.occurredAt,
-        row.actorId,
-        row.actorAgencyId,
-        row.actorRoles,
-        row.action,
-        row.objectType,
-        row.objectId,
-        row.subjectIds,
-        row.purpose,
-        row.requestId,
-        row.groupId,
-        JSON.stringify(row.details),
-        prevHash,
-        hash,
-      ],
-    );
-    return { id: row.id, seq: row.seq, hash };
+    await manager.query(row.text, row.values);
+    return row.record;
   }
 
   /** Records a read: within the caller's transaction when given one, else in a transaction of its own. */

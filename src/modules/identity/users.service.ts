@@ -27,6 +27,18 @@ export interface Principal extends AuthUser {
   sessionEnded: boolean;
 }
 
+/** The caller behind a verified access token ($1 user id, $2 session id): re-read on every request (AuthGuard). */
+export const PRINCIPAL_SQL = `SELECT u.id, u.email, u.agency_id AS "agencyId", u.active, u.mfa_enabled AS "mfaEnabled",
+   coalesce((SELECT json_agg(json_build_object('role', r.role, 'groupId', r.group_id)) FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles,
+   EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = $2 AND t.user_id = u.id
+             AND t.revoked_reason IN ('reuse-detected', 'logout', 'deactivated')) AS "sessionEnded"
+   FROM users u WHERE u.id = $1`;
+
+/** A row of PRINCIPAL_SQL with the session it was read for. */
+export function principalOf(r: Omit<Principal, 'sessionId'>, sessionId: string): Principal {
+  return { id: r.id, email: r.email, agencyId: r.agencyId, roles: r.roles, sessionId, active: r.active, mfaEnabled: r.mfaEnabled, sessionEnded: r.sessionEnded };
+}
+
 @Injectable()
 export class UsersService {
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly audit: AuditService) {}
@@ -106,17 +118,8 @@ export class UsersService {
 
   /** The user behind an access token, with the state of their session, in one query. */
   async principal(userId: string, sessionId: string): Promise<Principal | undefined> {
-    const rows = await this.db.query(
-      `SELECT u.id, u.email, u.agency_id AS "agencyId", u.active, u.mfa_enabled AS "mfaEnabled",
-              coalesce((SELECT json_agg(json_build_object('role', r.role, 'groupId', r.group_id)) FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles,
-              EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = $2 AND t.user_id = u.id
-                        AND t.revoked_reason IN ('reuse-detected', 'logout', 'deactivated')) AS "sessionEnded"
-         FROM users u WHERE u.id = $1`,
-      [userId, sessionId],
-    );
-    const r = rows[0];
-    if (!r) return undefined;
-    return { id: r.id, email: r.email, agencyId: r.agencyId, roles: r.roles, sessionId, active: r.active, mfaEnabled: r.mfaEnabled, sessionEnded: r.sessionEnded };
+    const [row] = await this.db.query(PRINCIPAL_SQL, [userId, sessionId]);
+    return row ? principalOf(row, sessionId) : undefined;
   }
 
   private async validateGrants(tx: EntityManager, agencyId: string | null, grants: RoleGrantDto[]): Promise<void> {
