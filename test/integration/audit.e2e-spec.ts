@@ -196,7 +196,7 @@ describe('the audit log', () => {
       await read(randomUUID()); // another transaction moves the head and commits
       // The row goes with the COMMIT (WITH_COMMIT, preparing-client.ts): the commit is refused.
       await audit.record(qr.manager, { action: 'probe.create', objectType: 'probe', objectId: 'stale' });
-      await expect(qr.commitTransaction()).rejects.toThrow();
+      await expect(qr.commitTransaction()).rejects.toMatchObject({ driverError: { code: '23505' } }); // the chain's (chain, prev_hash) is taken
       await qr.rollbackTransaction();
     } finally {
       await qr.release();

@@ -329,7 +329,7 @@ describe('prepared statements on the app’s connections', () => {
         expect(await backendState()).toBe('idle');
       });
 
-      it('is dropped by a rollback, and by a connection that goes back to the pool', async () => {
+      it('is dropped by a rollback, also to a savepoint set before it', async () => {
         const n = await exchanges(() =>
           expect(
             ds.transaction(async (tx) => {
@@ -340,18 +340,41 @@ describe('prepared statements on the app’s connections', () => {
           ).rejects.toThrow('changed my mind'),
         );
         expect(n).toBe(2); // the start with the first insert; the rollback
-        const runner = ds.createQueryRunner();
-        await runner.connect();
-        await runner.startTransaction();
-        await runner.query(insert, [3, 'three']);
-        await runner.query(last, [4, 'four']);
-        await runner.release(); // the pool's client: the open transaction is the caller's leak, the held row is not sent
-        await runner.connection.query(`ROLLBACK`);
-        expect(await committed()).toEqual([]);
+        // A nested transaction (a savepoint) that records and fails: its rows go, the outer ones stay.
+        await ds.transaction(async (tx) => {
+          await tx.query(insert, [3, 'outer']);
+          await expect(
+            tx.transaction(async (inner) => {
+              await inner.query(insert, [4, 'inner']);
+              await inner.query(last, [5, 'inner audit row']);
+              throw new Error('inner fails');
+            }),
+          ).rejects.toThrow('inner fails');
+          await tx.query(last, [6, 'outer audit row']);
+        });
+        expect(await committed()).toEqual([3, 6]);
         expect(await backendState()).toBe('idle');
       });
 
-      it('commits nothing when its value cannot be sent, and the connection goes on', async () => {
+      it('closes a connection that goes back to the pool with a statement held, so that its open transaction is rolled back', async () => {
+        const runner = ds.createQueryRunner();
+        await runner.connect();
+        const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
+        await runner.startTransaction();
+        await runner.query(insert, [1, 'one']);
+        await runner.query(last, [2, 'two']);
+        await runner.release(); // neither committed nor rolled back: the caller's leak
+        // The next borrower gets a new connection, and its commit carries nothing of the leaked transaction.
+        await ds.transaction(async (tx) => {
+          await tx.query(insert, [3, 'three']);
+          await tx.query(last, [4, 'four']);
+        });
+        expect(await committed()).toEqual([3, 4]);
+        const [{ pid: now }] = await ds.query(`SELECT pg_backend_pid() AS pid`);
+        expect(now).not.toBe(pid);
+      });
+
+      it('fails the call itself when a value cannot be sent, and the transaction with it', async () => {
         const withJson = `${WITH_COMMIT}INSERT INTO tx_probe (id, v) SELECT $1, $2::jsonb::text`;
         await expect(
           ds.transaction(async (tx) => {
@@ -359,14 +382,63 @@ describe('prepared statements on the app’s connections', () => {
             await tx.query(withJson, [2, { a: 1n }]);
           }),
         ).rejects.toThrow(/BigInt/);
-        await new Promise((r) => setTimeout(r, 50)); // pg's second answer comes at the next ReadyForQuery
         expect(await committed()).toEqual([]);
         expect(await backendState()).toBe('idle');
+        // The values are taken when it is held: a change to the caller's object afterwards is not sent.
         await ds.transaction(async (tx) => {
+          const value = { a: 4 };
           await tx.query(insert, [3, 'three']);
-          await tx.query(withJson, [4, { a: 4 }]);
+          await tx.query(withJson, [4, value]);
+          value.a = 5;
         });
-        expect(await committed()).toEqual([3, 4]);
+        expect(await ds.query(`SELECT v FROM tx_probe WHERE id = 4`)).toEqual([{ v: '{"a": 4}' }]);
+      });
+
+      it('goes with a COMMIT in the callback form and in lower case, and is not held after the transaction ended so', async () => {
+        const client = new PreparingClient({ connectionString: db.url });
+        await client.connect();
+        const viaCallback = (text: string) => new Promise<pg.QueryResult>((resolve, reject) => client.query(text, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
+        try {
+          await client.query('START TRANSACTION');
+          await client.query(insert, [1, 'one']);
+          await client.query(last, [2, 'two']);
+          expect((await viaCallback('COMMIT')).command).toBe('COMMIT');
+          await client.query('START TRANSACTION');
+          await client.query(insert, [3, 'three']);
+          await client.query(last, [4, 'four']);
+          await client.query('commit');
+          // Out of any transaction now (the server says so): this runs at once, in autocommit.
+          await client.query(last, [5, 'autocommit']);
+          expect(await committed()).toEqual([1, 2, 3, 4, 5]);
+        } finally {
+          await client.end();
+        }
+      });
+
+      it('refuses the COMMIT when the commit itself fails after it, and nothing is committed', async () => {
+        await ds.query(`CREATE TABLE tx_parent (id int PRIMARY KEY)`);
+        await ds.query(`ALTER TABLE tx_probe ADD COLUMN parent int REFERENCES tx_parent (id) DEFERRABLE INITIALLY DEFERRED`);
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(`INSERT INTO tx_probe (id, v, parent) VALUES ($1, $2, $3)`, [1, 'orphan', 42]); // checked at the commit
+            await tx.query(last, [2, 'the audit row']);
+          }),
+        ).rejects.toMatchObject({ driverError: { code: '23503' } });
+        expect(await committed()).toEqual([]);
+        expect(await backendState()).toBe('idle');
+      });
+
+      it('refuses the COMMIT of a transaction whose held statement failed ahead of a later one', async () => {
+        await ds.query(insert, [1, 'one']);
+        await expect(
+          ds.transaction(async (tx) => {
+            await tx.query(insert, [2, 'two']);
+            await tx.query(last, [1, 'clash']);
+            await tx.query(`SELECT 1 AS one`).catch(() => undefined); // its error swallowed by a careless caller
+          }),
+        ).rejects.toMatchObject({ driverError: { code: '23505' } });
+        expect(await committed()).toEqual([1]);
+        expect(await backendState()).toBe('idle');
       });
 
       it('runs at once outside a transaction, and first in a transaction goes with its start', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 
 /**
@@ -8,6 +9,9 @@ import pg from 'pg';
  * something unbounded can never fill a backend's memory with prepared statements.
  */
 export const PREPARED_TEXTS_MAX = 1000;
+
+/** pg's own conversion of a value for the wire (what its Bind sends), which @types/pg does not declare. */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
 
 /** text → statement name, shared by every connection of the process (a connection prepares a name on first use). */
 const names = new Map<string, string>();
@@ -37,8 +41,10 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * A statement whose text starts with this comment, run inside a transaction, is held back and
  * sent in the same exchange as the transaction's `COMMIT` (PreparingClient.query): one round trip
  * fewer, and whatever it locks is held one round trip shorter. Its own call answers at once, with
- * no rows; its error, if any, is the COMMIT's (the transaction then rolls back) or, when another
- * statement comes first, that statement's. Only for the last statement of a transaction whose
+ * no rows (its values are converted then, so a value that cannot be sent fails that call); its
+ * error, if any, is the COMMIT's (the transaction then rolls back) or, when another statement
+ * comes first, that statement's, and the COMMIT is then refused. Outside a transaction it runs at
+ * once. Only for the last statement of a transaction whose
  * result nobody reads: the audit row (AuditService.record, always last).
  */
 export const WITH_COMMIT = '/* sent with the commit */ ';
@@ -76,10 +82,10 @@ export class PreparingClient extends pg.Client {
   private renames = 0;
   /** A `START TRANSACTION` answered but not yet sent: it goes with the transaction's first statement (see `query`). */
   private beginPending = false;
-  /** A transaction is open (or its start held back) on this connection: from START TRANSACTION to COMMIT or ROLLBACK. */
-  private inTransaction = false;
-  /** A WITH_COMMIT statement answered but not yet sent: it goes with the COMMIT (see `query`). */
+  /** A WITH_COMMIT statement answered but not yet sent, its values already converted for the wire: it goes with the COMMIT (see `query`). */
   private held?: { text: string; values: unknown[] };
+  /** The error of a held statement that was sent ahead of another call: this transaction can only roll back now. */
+  private heldError?: unknown;
   /** Set while a held statement is sent ahead of another one, so that it is not held again. */
   private sendingHeld = false;
   private releaseToPool?: (err?: Error | boolean) => void;
@@ -87,7 +93,10 @@ export class PreparingClient extends pg.Client {
   /**
    * pg-pool sets `release` on every checkout. A transaction start still held back when the client
    * goes back to the pool is dropped: nothing of it reached the server, so the next borrower's
-   * first statement must not open it.
+   * first statement must not open it. A statement still held for a COMMIT means a transaction left
+   * open (neither committed nor rolled back): the connection is then released with an error, so
+   * that pg-pool closes it and the server rolls that transaction back, instead of handing it to the
+   * next borrower, whose COMMIT would commit it without the held row.
    */
   get release(): ((err?: Error | boolean) => void) | undefined {
     return this.releaseToPool;
@@ -97,10 +106,11 @@ export class PreparingClient extends pg.Client {
     this.releaseToPool =
       fn &&
       ((err?: Error | boolean) => {
+        const leftOpen = this.held !== undefined;
         this.beginPending = false;
-        this.inTransaction = false;
         this.held = undefined;
-        fn(err);
+        this.heldError = undefined;
+        fn(err || (leftOpen ? new Error('released inside a transaction, with a statement held for its COMMIT: the connection is closed') : err));
       });
   }
 
@@ -118,19 +128,27 @@ export class PreparingClient extends pg.Client {
     const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
     const promised = typeof callback !== 'function';
     if (this.held) return this.afterHeld(this.held, args);
-    if (typeof config === 'string' && values === undefined) {
-      if (config === BEGIN) this.inTransaction = true;
-      else if (ENDS.has(config)) this.inTransaction = false;
+    if (this.heldError !== undefined && typeof config === 'string') {
+      const end = endOf(config, values);
+      if (end === 'rollback') this.heldError = undefined;
+      if (end === 'commit') return this.refuseCommit(callback);
     }
     if (config === BEGIN && values === undefined && promised && !this.beginPending) {
       this.beginPending = true;
       return Promise.resolve(resultOf('BEGIN'));
     }
     if (
-      this.inTransaction && !this.beginPending && !this.sendingHeld && promised && typeof config === 'string' && config.startsWith(WITH_COMMIT) &&
-      Array.isArray(values) && values.length > 0
+      promised && typeof config === 'string' && config.startsWith(WITH_COMMIT) && Array.isArray(values) && values.length > 0 &&
+      !this.beginPending && !this.sendingHeld && this.insideTransaction()
     ) {
-      this.held = { text: config, values };
+      try {
+        // Converted now, as pg would when sending it: a value that cannot be sent fails this call
+        // (nothing can fail on the client later, with the COMMIT), and later changes to the
+        // caller's objects do not change the row.
+        this.held = { text: config, values: values.map((v) => prepareValue(v)) };
+      } catch (err) {
+        return Promise.reject(err);
+      }
       return Promise.resolve(resultOf(null));
     }
     if (this.beginPending) {
@@ -164,19 +182,33 @@ export class PreparingClient extends pg.Client {
   }
 
   /**
+   * Inside an open transaction, and nothing of this connection's is in flight: the server said so
+   * at its last ReadyForQuery ('T'), which pg records before it answers the call that caused it.
+   */
+  private insideTransaction(): boolean {
+    const self = this as unknown as { _txStatus?: string | null; _activeQuery?: unknown; _queryQueue?: unknown[] };
+    return self._txStatus === 'T' && !self._activeQuery && self._queryQueue?.length === 0;
+  }
+
+  /**
    * The next call after a held WITH_COMMIT statement: a COMMIT goes with it in one exchange; a
-   * ROLLBACK drops it (nothing of it reached the server); any other statement is sent after it,
-   * and fails with its error if it failed.
+   * ROLLBACK (also to a savepoint, which was set before it) drops it, since nothing of it reached
+   * the server; any other call sends it first, and a promise or a callback call fails with its
+   * error if it failed (a query object fails on the failed transaction itself). That error is
+   * kept: the transaction's COMMIT is then refused with it (`refuseCommit`).
    */
   private afterHeld(held: { text: string; values: unknown[] }, args: unknown[]): unknown {
     this.held = undefined;
     const [config, values] = args;
     const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
-    if (config === 'COMMIT' && values === undefined && typeof callback !== 'function') {
-      this.inTransaction = false;
-      return this.heldThenCommit(held);
+    const end = typeof config === 'string' ? endOf(config, typeof values === 'function' ? undefined : values) : undefined;
+    if (end === 'commit') {
+      const committed = this.heldThenCommit(held);
+      if (typeof callback !== 'function') return committed;
+      committed.then((result) => callback(null, result), (err: Error) => callback(err));
+      return undefined;
     }
-    if (config === 'ROLLBACK' && values === undefined) return this.query(...args);
+    if (end === 'rollback') return this.query(...args);
     this.sendingHeld = true;
     let sent: Promise<unknown>;
     try {
@@ -186,8 +218,12 @@ export class PreparingClient extends pg.Client {
     }
     const first = sent.then(
       () => undefined,
-      (err: unknown) => err,
+      (err: unknown) => {
+        this.heldError ??= err;
+        return err;
+      },
     );
+    if (typeof config !== 'string') return this.query(...args);
     if (typeof callback === 'function') {
       const rest = args.slice(0, typeof values === 'function' ? 1 : 2);
       return this.query(...rest, (err: Error | null, result?: unknown) =>
@@ -205,12 +241,28 @@ export class PreparingClient extends pg.Client {
     });
   }
 
+  /** A COMMIT after a held statement failed: a ROLLBACK is sent instead, and the call fails with that statement's error. */
+  private refuseCommit(callback: Callback | undefined): unknown {
+    const err = this.heldError;
+    this.heldError = undefined;
+    const rolledBack = (super.query as (...a: unknown[]) => Promise<unknown>)('ROLLBACK').then(
+      () => Promise.reject(err),
+      () => Promise.reject(err),
+    );
+    if (typeof callback !== 'function') return rolledBack;
+    rolledBack.catch((e: Error) => callback(e));
+    return undefined;
+  }
+
   /** The held statement and COMMIT in one exchange; resolves to COMMIT's result, rejects with the statement's error (nothing is committed then). */
   private heldThenCommit(held: { text: string; values: unknown[] }): Promise<unknown> {
     const name = this.nameOf(held.text);
-    return this.exchange(held.text, name, (done) => new StatementThenCommit({ name, text: held.text, values: held.values }, done), (results) =>
-      Array.isArray(results) && results.length === 2 ? results[1] : resultOf('COMMIT'),
-    );
+    return this.exchange(held.text, name, (done) => new StatementThenCommit({ name, text: held.text, values: held.values }, done), (results) => {
+      const commit = Array.isArray(results) && results.length === 2 ? (results[1] as pg.QueryResult) : undefined;
+      // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, without an error.
+      if (commit?.command !== 'COMMIT') throw new Error(`the transaction was not committed (${commit?.command ?? 'no answer'} at its COMMIT)`);
+      return commit;
+    });
   }
 
   /**
@@ -234,7 +286,11 @@ export class PreparingClient extends pg.Client {
           reject(err);
           return;
         }
-        resolve(answer(results));
+        try {
+          resolve(answer(results));
+        } catch (e) {
+          reject(e);
+        }
       };
       (super.query as (...a: unknown[]) => unknown)(build(done));
     });
@@ -272,6 +328,18 @@ export class PreparingClient extends pg.Client {
 /** The statement TypeORM opens a transaction with (PostgresQueryRunner.startTransaction, outside a savepoint). */
 const BEGIN = 'START TRANSACTION';
 const ENDS = new Set(['COMMIT', 'ROLLBACK']);
+
+/**
+ * Whether a statement ends the transaction ('commit': COMMIT, END, with WORK or TRANSACTION) or
+ * rolls (part of) it back ('rollback': ROLLBACK, ABORT, ROLLBACK TO SAVEPOINT), in any case; without
+ * values. COMMIT AND CHAIN and PREPARE TRANSACTION are neither: a held statement goes ahead of them.
+ */
+function endOf(text: string, values: unknown): 'commit' | 'rollback' | undefined {
+  if (values !== undefined && !(Array.isArray(values) && values.length === 0)) return undefined;
+  if (/^\s*(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*$/i.test(text)) return 'commit';
+  if (/^\s*(ROLLBACK|ABORT)\b(?!\s+PREPARED)/i.test(text)) return 'rollback';
+  return undefined;
+}
 
 function resultOf(command: string | null): pg.QueryResult {
   return { command: command as string, rowCount: null, oid: 0, rows: [], fields: [] };
