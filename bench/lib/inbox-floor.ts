@@ -33,10 +33,19 @@ const tokens = new TokenService(config, new SystemClock());
 const crypto = new FieldCryptoService(config);
 const auditKey = parseBlindIndexKey(config.auditKey);
 // As the app's pool (data-source-options.ts): its size, its client class, connections kept.
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10), Client: PreparingClient, idleTimeoutMillis: 300_000, application_name: 'marak-floor' });
+const pool = new pg.Pool({
+  connectionString: config.databaseUrl,
+  max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10),
+  connectionTimeoutMillis: 10_000,
+  idleTimeoutMillis: 300_000,
+  application_name: 'marak-floor',
+  ...(process.env.MARAK_DB_PREPARED_STATEMENTS === 'false' ? {} : { Client: PreparingClient }),
+});
+pool.on('error', () => undefined); // an idle connection that breaks is dropped by the pool; the next request opens another
 
 const answer = (res: http.ServerResponse, status: number, body?: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? undefined : JSON.stringify(body));
+  const text = body === undefined ? undefined : JSON.stringify(body); // before the head: a failure here still answers 500
+  res.writeHead(status, { 'content-type': 'application/json' }).end(text);
 };
 
 async function inbox(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -57,8 +66,9 @@ async function inbox(req: http.IncomingMessage, res: http.ServerResponse, url: U
     const rows = (await client.query(statement.text, statement.values)).rows as ActionRow[];
     const built = inboxPage(rows, limit, q, crypto, today);
     if (built.audit) {
+      const content = normaliseAuditEntry(built.audit, { requestId: randomUUID(), user });
       const [head] = (await client.query(AUDIT_CLAIM_SQL, [AUDIT_CHAINS, AUDIT_CHAINS_LOCK_BASE])).rows as AuditChainHead[];
-      const insert = auditInsert(auditKey, normaliseAuditEntry(built.audit, { requestId: randomUUID(), user }), head!, new Date());
+      const insert = auditInsert(auditKey, content, head!, new Date());
       await client.query(insert.text, insert.values);
     }
     await client.query('COMMIT');
@@ -77,8 +87,9 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/api/v1/health') return answer(res, 200, { status: 'ok' });
   if (req.method !== 'GET' || url.pathname !== '/api/v1/actions') return answer(res, 404);
   inbox(req, res, url).catch((err: unknown) => {
-    process.stderr.write(`inbox floor: ${err instanceof Error ? err.name : 'error'} ${(err as { code?: string }).code ?? ''}\n`); // no message: it may quote values
+    process.stderr.write(`inbox floor: ${err instanceof Error ? err.name : 'error'} ${(err as { code?: string } | null)?.code ?? ''}\n`); // no message: it may quote values
     if (!res.headersSent) answer(res, 500);
+    else res.destroy(); // counted as an error by the load generator, never left hanging
   });
 });
 server.listen(Number(process.env.PORT), '127.0.0.1');

@@ -441,6 +441,30 @@ describe('prepared statements on the app’s connections', () => {
         expect(await backendState()).toBe('idle');
       });
 
+      it('refuses a callback COMMIT too after the held statement failed, and keeps refusing after a failed ROLLBACK TO SAVEPOINT', async () => {
+        await ds.query(insert, [1, 'one']);
+        const client = new PreparingClient({ connectionString: db.url });
+        await client.connect();
+        const viaCallback = (text: string) => new Promise<pg.QueryResult>((resolve, reject) => client.query(text, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
+        try {
+          await client.query('START TRANSACTION');
+          await client.query(insert, [2, 'two']);
+          await client.query(last, [1, 'clash']);
+          await expect(client.query(`SELECT 1 AS one`)).rejects.toMatchObject({ code: '23505' });
+          await expect(viaCallback('COMMIT')).rejects.toMatchObject({ code: '23505' });
+          expect(client.getTransactionStatus()).toBe('I');
+          await client.query('START TRANSACTION');
+          await client.query(insert, [3, 'three']);
+          await client.query(last, [1, 'clash']);
+          await client.query(`SELECT 1 AS one`).catch(() => undefined);
+          await expect(client.query('ROLLBACK TO SAVEPOINT nowhere')).rejects.toMatchObject({ code: '3B001' }); // no such savepoint: the transaction stays failed
+          await expect(client.query('COMMIT')).rejects.toMatchObject({ code: '23505' });
+          expect(await committed()).toEqual([1]);
+        } finally {
+          await client.end();
+        }
+      });
+
       it('runs at once outside a transaction, and first in a transaction goes with its start', async () => {
         await ds.query(last, [1, 'autocommit']);
         expect(await committed()).toEqual([1]);

@@ -129,9 +129,10 @@ export class PreparingClient extends pg.Client {
     const promised = typeof callback !== 'function';
     if (this.held) return this.afterHeld(this.held, args);
     if (this.heldError !== undefined && typeof config === 'string') {
-      const end = endOf(config, values);
-      if (end === 'rollback') this.heldError = undefined;
+      const end = endOf(config, typeof values === 'function' ? undefined : values);
       if (end === 'commit') return this.refuseCommit(callback);
+      // Cleared once the rollback has succeeded: a failed ROLLBACK TO SAVEPOINT leaves the transaction failed.
+      if (end === 'rollback') return this.thenClearHeldError(args);
     }
     if (config === BEGIN && values === undefined && promised && !this.beginPending) {
       this.beginPending = true;
@@ -145,7 +146,7 @@ export class PreparingClient extends pg.Client {
         // Converted now, as pg would when sending it: a value that cannot be sent fails this call
         // (nothing can fail on the client later, with the COMMIT), and later changes to the
         // caller's objects do not change the row.
-        this.held = { text: config, values: values.map((v) => prepareValue(v)) };
+        this.held = { text: config, values: values.map((v) => (v instanceof Uint8Array ? Buffer.from(v) : prepareValue(v))) };
       } catch (err) {
         return Promise.reject(err);
       }
@@ -186,16 +187,18 @@ export class PreparingClient extends pg.Client {
    * at its last ReadyForQuery ('T'), which pg records before it answers the call that caused it.
    */
   private insideTransaction(): boolean {
-    const self = this as unknown as { _txStatus?: string | null; _activeQuery?: unknown; _queryQueue?: unknown[] };
-    return self._txStatus === 'T' && !self._activeQuery && self._queryQueue?.length === 0;
+    const self = this as unknown as { getTransactionStatus(): string | null; _activeQuery?: unknown; _queryQueue?: unknown[] };
+    return self.getTransactionStatus() === 'T' && !self._activeQuery && self._queryQueue?.length === 0;
   }
 
   /**
    * The next call after a held WITH_COMMIT statement: a COMMIT goes with it in one exchange; a
    * ROLLBACK (also to a savepoint, which was set before it) drops it, since nothing of it reached
    * the server; any other call sends it first, and a promise or a callback call fails with its
-   * error if it failed (a query object fails on the failed transaction itself). That error is
-   * kept: the transaction's COMMIT is then refused with it (`refuseCommit`).
+   * error if it failed. That error is kept: the transaction's COMMIT, given as a string, is then
+   * refused with it (`refuseCommit`). A COMMIT given as a query object is not recognised: the held
+   * statement goes ahead of it, and if it failed, PostgreSQL answers that COMMIT with ROLLBACK
+   * and no error. TypeORM (the only user of WITH_COMMIT, through AuditService) sends strings.
    */
   private afterHeld(held: { text: string; values: unknown[] }, args: unknown[]): unknown {
     this.held = undefined;
@@ -238,6 +241,25 @@ export class PreparingClient extends pg.Client {
       if (heldErr) throw heldErr;
       if ('err' in outcome) throw outcome.err;
       return outcome.result;
+    });
+  }
+
+  /** A rollback while a held statement's error is kept: the error is dropped, and kept again if the rollback fails (a failed ROLLBACK TO SAVEPOINT leaves the transaction failed). */
+  private thenClearHeldError(args: unknown[]): unknown {
+    const kept = this.heldError;
+    this.heldError = undefined;
+    const [, values] = args;
+    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
+    if (typeof callback === 'function') {
+      const rest = args.slice(0, typeof values === 'function' ? 1 : 2);
+      return this.query(...rest, (err: Error | null, result?: unknown) => {
+        if (err) this.heldError ??= kept;
+        callback(err, result);
+      });
+    }
+    return (this.query(...args) as Promise<unknown>).catch((err: unknown) => {
+      this.heldError ??= kept;
+      throw err;
     });
   }
 
@@ -336,8 +358,9 @@ const ENDS = new Set(['COMMIT', 'ROLLBACK']);
  */
 function endOf(text: string, values: unknown): 'commit' | 'rollback' | undefined {
   if (values !== undefined && !(Array.isArray(values) && values.length === 0)) return undefined;
-  if (/^\s*(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*$/i.test(text)) return 'commit';
-  if (/^\s*(ROLLBACK|ABORT)\b(?!\s+PREPARED)/i.test(text)) return 'rollback';
+  // PostgreSQL's own white space, not Unicode's: "COMMIT\u00a0" is a syntax error there, not a COMMIT.
+  if (/^[ \t\r\n\f\v]*(COMMIT|END)([ \t\r\n\f\v]+(WORK|TRANSACTION))?[ \t\r\n\f\v]*;?[ \t\r\n\f\v]*$/i.test(text)) return 'commit';
+  if (/^[ \t\r\n\f\v]*(ROLLBACK|ABORT)\b(?![ \t\r\n\f\v]+PREPARED)/i.test(text)) return 'rollback';
   return undefined;
 }
 
