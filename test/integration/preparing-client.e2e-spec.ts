@@ -277,6 +277,18 @@ describe('prepared statements on the app’s connections', () => {
         }
       };
 
+      /** `work` on a PreparingClient of its own (not the pool's), with its calls in the callback form as promises. */
+      const onOwnClient = async (work: (client: PreparingClient, viaCallback: (text: string) => Promise<pg.QueryResult>) => Promise<void>) => {
+        const client = new PreparingClient({ connectionString: db.url });
+        await client.connect();
+        const viaCallback = (text: string) => new Promise<pg.QueryResult>((resolve, reject) => client.query(text, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
+        try {
+          await work(client, viaCallback);
+        } finally {
+          await client.end();
+        }
+      };
+
       it('sends it and the COMMIT in one exchange, and both rows are committed', async () => {
         await ds.transaction(async (tx) => {
           await tx.query(insert, [100, 'warm']);
@@ -395,10 +407,7 @@ describe('prepared statements on the app’s connections', () => {
       });
 
       it('goes with a COMMIT in the callback form and in lower case, and is not held after the transaction ended so', async () => {
-        const client = new PreparingClient({ connectionString: db.url });
-        await client.connect();
-        const viaCallback = (text: string) => new Promise<pg.QueryResult>((resolve, reject) => client.query(text, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
-        try {
+        await onOwnClient(async (client, viaCallback) => {
           await client.query('START TRANSACTION');
           await client.query(insert, [1, 'one']);
           await client.query(last, [2, 'two']);
@@ -410,9 +419,7 @@ describe('prepared statements on the app’s connections', () => {
           // Out of any transaction now (the server says so): this runs at once, in autocommit.
           await client.query(last, [5, 'autocommit']);
           expect(await committed()).toEqual([1, 2, 3, 4, 5]);
-        } finally {
-          await client.end();
-        }
+        });
       });
 
       it('refuses the COMMIT when the commit itself fails after it, and nothing is committed', async () => {
@@ -443,10 +450,7 @@ describe('prepared statements on the app’s connections', () => {
 
       it('refuses a callback COMMIT too after the held statement failed, and keeps refusing after a failed ROLLBACK TO SAVEPOINT', async () => {
         await ds.query(insert, [1, 'one']);
-        const client = new PreparingClient({ connectionString: db.url });
-        await client.connect();
-        const viaCallback = (text: string) => new Promise<pg.QueryResult>((resolve, reject) => client.query(text, (err: Error, r: pg.QueryResult) => (err ? reject(err) : resolve(r))));
-        try {
+        await onOwnClient(async (client, viaCallback) => {
           await client.query('START TRANSACTION');
           await client.query(insert, [2, 'two']);
           await client.query(last, [1, 'clash']);
@@ -460,9 +464,7 @@ describe('prepared statements on the app’s connections', () => {
           await expect(client.query('ROLLBACK TO SAVEPOINT nowhere')).rejects.toMatchObject({ code: '3B001' }); // no such savepoint: the transaction stays failed
           await expect(client.query('COMMIT')).rejects.toMatchObject({ code: '23505' });
           expect(await committed()).toEqual([1]);
-        } finally {
-          await client.end();
-        }
+        });
       });
 
       it('runs at once outside a transaction, and first in a transaction goes with its start', async () => {

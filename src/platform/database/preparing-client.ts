@@ -37,6 +37,21 @@ const STALE = new Set(['0A000', '42883', '42804', '26000']);
 
 type Callback = (err: Error | null, result?: unknown) => void;
 
+/** A call as pg takes it, `(config, values?, callback?)`: its parts, and `head`, the call without its callback. */
+function callOf(args: unknown[]): { config: unknown; values: unknown; callback?: Callback; head: unknown[] } {
+  const [config, second] = args;
+  const early = typeof second === 'function';
+  const callback = (early ? second : args[2]) as Callback | undefined;
+  return { config, values: early ? undefined : second, callback: typeof callback === 'function' ? callback : undefined, head: args.slice(0, early ? 1 : 2) };
+}
+
+/** The result of a call in the form it was made: the promise itself, or handed to its callback. */
+function answer(result: Promise<unknown>, callback?: Callback): unknown {
+  if (!callback) return result;
+  result.then((r) => callback(null, r), (err: Error) => callback(err));
+  return undefined;
+}
+
 /**
  * A statement whose text starts with this comment, run inside a transaction, is held back and
  * sent in the same exchange as the transaction's `COMMIT` (PreparingClient.query): one round trip
@@ -44,8 +59,8 @@ type Callback = (err: Error | null, result?: unknown) => void;
  * no rows (its values are converted then, so a value that cannot be sent fails that call); its
  * error, if any, is the COMMIT's (the transaction then rolls back) or, when another statement
  * comes first, that statement's, and the COMMIT is then refused. Outside a transaction it runs at
- * once. Only for the last statement of a transaction whose
- * result nobody reads: the audit row (AuditService.record, always last).
+ * once. Only for the last statement of a transaction whose result nobody reads: the audit row
+ * (AuditService.record, always last).
  */
 export const WITH_COMMIT = '/* sent with the commit */ ';
 
@@ -124,12 +139,11 @@ export class PreparingClient extends pg.Client {
    *   ends before any statement (`COMMIT` or `ROLLBACK` straight after) sends nothing at all.
    */
   override query(...args: unknown[]): any {
-    const [config, values] = args;
-    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
-    const promised = typeof callback !== 'function';
+    const { config, values, callback } = callOf(args);
+    const promised = callback === undefined;
     if (this.held) return this.afterHeld(this.held, args);
     if (this.heldError !== undefined && typeof config === 'string') {
-      const end = endOf(config, typeof values === 'function' ? undefined : values);
+      const end = endOf(config, values);
       if (end === 'commit') return this.refuseCommit(callback);
       // Cleared once the rollback has succeeded: a failed ROLLBACK TO SAVEPOINT leaves the transaction failed.
       if (end === 'rollback') return this.thenClearHeldError(args);
@@ -202,15 +216,9 @@ export class PreparingClient extends pg.Client {
    */
   private afterHeld(held: { text: string; values: unknown[] }, args: unknown[]): unknown {
     this.held = undefined;
-    const [config, values] = args;
-    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
-    const end = typeof config === 'string' ? endOf(config, typeof values === 'function' ? undefined : values) : undefined;
-    if (end === 'commit') {
-      const committed = this.heldThenCommit(held);
-      if (typeof callback !== 'function') return committed;
-      committed.then((result) => callback(null, result), (err: Error) => callback(err));
-      return undefined;
-    }
+    const { config, values, callback, head } = callOf(args);
+    const end = typeof config === 'string' ? endOf(config, values) : undefined;
+    if (end === 'commit') return answer(this.heldThenCommit(held), callback);
     if (end === 'rollback') return this.query(...args);
     this.sendingHeld = true;
     let sent: Promise<unknown>;
@@ -227,40 +235,30 @@ export class PreparingClient extends pg.Client {
       },
     );
     if (typeof config !== 'string') return this.query(...args);
-    if (typeof callback === 'function') {
-      const rest = args.slice(0, typeof values === 'function' ? 1 : 2);
-      return this.query(...rest, (err: Error | null, result?: unknown) =>
-        void first.then((heldErr) => (heldErr ? callback(heldErr as Error) : callback(err, result))),
-      );
-    }
-    const next = (this.query(...args) as Promise<unknown>).then(
+    const next = (this.query(...head) as Promise<unknown>).then(
       (result) => ({ result }),
       (err: unknown) => ({ err }),
     );
-    return Promise.all([first, next]).then(([heldErr, outcome]) => {
-      if (heldErr) throw heldErr;
-      if ('err' in outcome) throw outcome.err;
-      return outcome.result;
-    });
+    return answer(
+      Promise.all([first, next]).then(([heldErr, outcome]) => {
+        if (heldErr) throw heldErr;
+        if ('err' in outcome) throw outcome.err;
+        return outcome.result;
+      }),
+      callback,
+    );
   }
 
   /** A rollback while a held statement's error is kept: the error is dropped, and kept again if the rollback fails (a failed ROLLBACK TO SAVEPOINT leaves the transaction failed). */
   private thenClearHeldError(args: unknown[]): unknown {
+    const { callback, head } = callOf(args);
     const kept = this.heldError;
     this.heldError = undefined;
-    const [, values] = args;
-    const callback = (typeof values === 'function' ? values : args[2]) as Callback | undefined;
-    if (typeof callback === 'function') {
-      const rest = args.slice(0, typeof values === 'function' ? 1 : 2);
-      return this.query(...rest, (err: Error | null, result?: unknown) => {
-        if (err) this.heldError ??= kept;
-        callback(err, result);
-      });
-    }
-    return (this.query(...args) as Promise<unknown>).catch((err: unknown) => {
+    const rolledBack = (this.query(...head) as Promise<unknown>).catch((err: unknown) => {
       this.heldError ??= kept;
       throw err;
     });
+    return answer(rolledBack, callback);
   }
 
   /** A COMMIT after a held statement failed: a ROLLBACK is sent instead, and the call fails with that statement's error. */
@@ -271,9 +269,7 @@ export class PreparingClient extends pg.Client {
       () => Promise.reject(err),
       () => Promise.reject(err),
     );
-    if (typeof callback !== 'function') return rolledBack;
-    rolledBack.catch((e: Error) => callback(e));
-    return undefined;
+    return answer(rolledBack, callback);
   }
 
   /** The held statement and COMMIT in one exchange; resolves to COMMIT's result, rejects with the statement's error (nothing is committed then). */
