@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Role } from './config/app-config.js';
 import { LocalServiceError, resolveLocalServices } from './config/local-services.js';
 import { runMigrations } from './platform/database/migrate.js';
 import { createBaseLogger } from './platform/logging/logger.js';
+import { applyHeapGrowth } from './platform/runtime/heap-growth.js';
 
 export async function launch(forcedRole?: Role): Promise<void> {
   let logger: Logger = createBaseLogger();
@@ -18,6 +19,7 @@ export async function launch(forcedRole?: Role): Promise<void> {
   try {
     const config = loadConfig(forcedRole ? { ...process.env, MARAK_ROLE: forcedRole } : process.env);
     logger = createBaseLogger(config.logLevel);
+    applyHeapGrowth(config.heapGrowingPercent);
     if (config.developmentDefaults.length) {
       logger.warn(
         { variables: config.developmentDefaults },

@@ -27,8 +27,11 @@ import { PRINCIPAL_SQL, principalOf } from '../../src/modules/identity/users.ser
 import { SystemClock } from '../../src/platform/clock/clock.js';
 import { FieldCryptoService } from '../../src/platform/crypto/field-crypto.service.js';
 import { PreparingClient } from '../../src/platform/database/preparing-client.js';
+import { applyHeapGrowth } from '../../src/platform/runtime/heap-growth.js';
 
 const config = loadConfig(process.env);
+// The app's GC policy too (src/launcher.ts), so that the two differ only in the framework.
+applyHeapGrowth(config.heapGrowingPercent);
 const tokens = new TokenService(config, new SystemClock());
 const crypto = new FieldCryptoService(config);
 const auditKey = parseBlindIndexKey(config.auditKey);

@@ -78,6 +78,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ MARAK_BOOTSTRAP_ADMIN_EMAIL: 'admin@example.fi', MARAK_BOOTSTRAP_ADMIN_PASSWORD: 'pw' }).bootstrapAdmin?.email).toBe('admin@example.fi');
   });
 
+  it('lets the old generation grow to 4 times its live size unless told otherwise, and refuses nonsense', () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(300);
+    expect(loadConfig({ MARAK_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ MARAK_HEAP_GROWING_PERCENT: ' 150 ' }).heapGrowingPercent).toBe(150);
+    for (const bad of ['-1', '1001', '2.5', 'lots']) {
+      expect(problemsOf({ MARAK_HEAP_GROWING_PERCENT: bad })).toEqual(['MARAK_HEAP_GROWING_PERCENT must be an integer 0–1000 (0: V8 decides)']);
+    }
+  });
+
   it('reads the role and a queue prefix without ":"', () => {
     expect(loadConfig({ MARAK_ROLE: 'worker' }).role).toBe('worker');
     expect(problemsOf({ MARAK_QUEUE_PREFIX: 'a:b' })).toEqual(['MARAK_QUEUE_PREFIX may not contain ":"']);

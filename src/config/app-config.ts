@@ -32,6 +32,11 @@ export interface AppConfig {
   shutdownDrainMs: number;
   /** Express `trust proxy`: which proxies may tell the client address (login throttling uses it). */
   trustProxy: string | number | boolean;
+  /**
+   * How far V8 lets the old generation grow past what survived a full GC before the next one
+   * (`--heap-growing-percent`; 0 leaves V8's own choice). See platform/runtime/heap-growth.ts.
+   */
+  heapGrowingPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +53,9 @@ const DEV_AUDIT_KEY = 'ZGV2ZWxvcG1lbnQtYXVkaXQtY2hhaW4ta2V5LTAwMDE=';
 const DEV_JWT_SECRET = 'development-jwt-secret-not-for-production-use';
 
 const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+
+/** The old generation may grow to 4 times what survived a full GC (V8's own largest factor). */
+export const DEFAULT_HEAP_GROWING_PERCENT = 300;
 
 type Env = Record<string, string | undefined>;
 
@@ -145,6 +153,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const shutdownDrainMs = Number(env.MARAK_SHUTDOWN_DRAIN_MS ?? 25_000);
   if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0) problems.push('MARAK_SHUTDOWN_DRAIN_MS must be a non-negative integer');
 
+  const heapGrowingPercent = Number(env.MARAK_HEAP_GROWING_PERCENT?.trim() || DEFAULT_HEAP_GROWING_PERCENT);
+  if (!Number.isInteger(heapGrowingPercent) || heapGrowingPercent < 0 || heapGrowingPercent > 1000) {
+    problems.push('MARAK_HEAP_GROWING_PERCENT must be an integer 0–1000 (0: V8 decides)');
+  }
+
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -169,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: env.MARAK_DATA_DIR?.trim() || '.data',
     shutdownDrainMs,
     trustProxy: parseTrustProxy(env.MARAK_TRUST_PROXY),
+    heapGrowingPercent,
   };
 }
 
