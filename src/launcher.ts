@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, type Role } from './config/app-config.js';
 import { LocalServiceError, resolveLocalServices } from './config/local-services.js';
 import { runMigrations } from './platform/database/migrate.js';
 import { createBaseLogger } from './platform/logging/logger.js';
-import { applyHeapGrowth } from './platform/runtime/heap-growth.js';
+import { applyHeapGrowth, heapGrowthFor } from './platform/runtime/heap-growth.js';
 
 export async function launch(forcedRole?: Role): Promise<void> {
   let logger: Logger = createBaseLogger();
@@ -19,7 +19,10 @@ export async function launch(forcedRole?: Role): Promise<void> {
   try {
     const config = loadConfig(forcedRole ? { ...process.env, MARAK_ROLE: forcedRole } : process.env);
     logger = createBaseLogger(config.logLevel);
-    applyHeapGrowth(config.heapGrowingPercent);
+    // In processes that serve HTTP, where GC pauses are response times (heap-growth.ts).
+    const heapGrowingPercent = heapGrowthFor(config);
+    applyHeapGrowth(heapGrowingPercent);
+    logger.info({ heapGrowingPercent }, `V8 heap growing percent: ${heapGrowingPercent || 'left to V8'}`);
     if (config.developmentDefaults.length) {
       logger.warn(
         { variables: config.developmentDefaults },

@@ -82,8 +82,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).heapGrowingPercent).toBe(300);
     expect(loadConfig({ MARAK_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
     expect(loadConfig({ MARAK_HEAP_GROWING_PERCENT: ' 150 ' }).heapGrowingPercent).toBe(150);
-    for (const bad of ['-1', '1001', '2.5', 'lots']) {
-      expect(problemsOf({ MARAK_HEAP_GROWING_PERCENT: bad })).toEqual(['MARAK_HEAP_GROWING_PERCENT must be an integer 0–1000 (0: V8 decides)']);
+    expect(loadConfig({ MARAK_HEAP_GROWING_PERCENT: '10' }).heapGrowingPercent).toBe(10);
+    for (const bad of ['-1', '5', '1001', '2.5', '0x10', '1e2', '+300', 'lots']) {
+      expect(problemsOf({ MARAK_HEAP_GROWING_PERCENT: bad })).toEqual(['MARAK_HEAP_GROWING_PERCENT must be 0 (V8 decides) or an integer 10–1000']);
     }
   });
 

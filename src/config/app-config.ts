@@ -33,8 +33,9 @@ export interface AppConfig {
   /** Express `trust proxy`: which proxies may tell the client address (login throttling uses it). */
   trustProxy: string | number | boolean;
   /**
-   * How far V8 lets the old generation grow past what survived a full GC before the next one
-   * (`--heap-growing-percent`; 0 leaves V8's own choice). See platform/runtime/heap-growth.ts.
+   * How far V8 lets the old generation of an HTTP-serving process grow past what survived a full
+   * GC before the next one (`--heap-growing-percent`; 0 leaves V8's own choice). See
+   * platform/runtime/heap-growth.ts.
    */
   heapGrowingPercent: number;
 }
@@ -54,7 +55,7 @@ const DEV_JWT_SECRET = 'development-jwt-secret-not-for-production-use';
 
 const ROLES: readonly Role[] = ['all', 'api', 'worker'];
 
-/** The old generation may grow to 4 times what survived a full GC (V8's own largest factor). */
+/** The old generation may grow to 4 times what survived a full GC (the most V8 chooses itself, in heaps of 2 GB or more). */
 export const DEFAULT_HEAP_GROWING_PERCENT = 300;
 
 type Env = Record<string, string | undefined>;
@@ -153,9 +154,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const shutdownDrainMs = Number(env.MARAK_SHUTDOWN_DRAIN_MS ?? 25_000);
   if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0) problems.push('MARAK_SHUTDOWN_DRAIN_MS must be a non-negative integer');
 
-  const heapGrowingPercent = Number(env.MARAK_HEAP_GROWING_PERCENT?.trim() || DEFAULT_HEAP_GROWING_PERCENT);
-  if (!Number.isInteger(heapGrowingPercent) || heapGrowingPercent < 0 || heapGrowingPercent > 1000) {
-    problems.push('MARAK_HEAP_GROWING_PERCENT must be an integer 0–1000 (0: V8 decides)');
+  const rawHeapGrowing = env.MARAK_HEAP_GROWING_PERCENT?.trim() || String(DEFAULT_HEAP_GROWING_PERCENT);
+  const heapGrowingPercent = /^\d{1,4}$/.test(rawHeapGrowing) ? Number(rawHeapGrowing) : NaN;
+  // Below 10 would be less than V8's own smallest factor (1.1): a full GC after every few MB.
+  if (!(heapGrowingPercent === 0 || (heapGrowingPercent >= 10 && heapGrowingPercent <= 1000))) {
+    problems.push('MARAK_HEAP_GROWING_PERCENT must be 0 (V8 decides) or an integer 10–1000');
   }
 
   if (problems.length) throw new ConfigError(problems);
