@@ -55,6 +55,14 @@ async function readAppMetrics(urls: readonly string[]): Promise<AppMetrics[] | u
   return all.every((one) => one !== undefined) ? all : undefined;
 }
 
+/**
+ * Each process's count of full GCs (V8's mark-compact, `marak_gc_pause_seconds` kind major) since
+ * it started; undefined when a process could not be read.
+ */
+export async function fullGcCounts(urls: readonly string[]): Promise<number[] | undefined> {
+  return (await readAppMetrics(urls))?.map((one) => sum(one, 'marak_gc_pause_seconds_count', { kind: 'major' }));
+}
+
 /** The counters of every process added up. */
 function summed(processes: readonly AppMetrics[]): AppMetrics {
   const all: AppMetrics = new Map();
