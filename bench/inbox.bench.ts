@@ -115,7 +115,7 @@ try {
     }
   }
   process.stdout.write(
-    `# steady state: warmed up ${((performance.now() - steady.started) / 1000).toFixed(0)} s more, until every API process had a full GC (full GCs per process since start: ` +
+    `# steady state: warmed up ${((performance.now() - steady.started) / 1000).toFixed(0)} s more, until every API process had a full GC (full GCs per process since its metrics began: ` +
       `${steady.before?.join(', ') ?? 'n/a'} before, ${steady.after?.join(', ') ?? 'n/a'} after; at most ${STEADY_WARM_UP_MAX_MS / 1000} s)\n`,
   );
   const lines: string[] = [];

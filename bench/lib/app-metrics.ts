@@ -57,7 +57,8 @@ async function readAppMetrics(urls: readonly string[]): Promise<AppMetrics[] | u
 
 /**
  * Each process's count of full GCs (V8's mark-compact, `marak_gc_pause_seconds` kind major) since
- * it started; undefined when a process could not be read.
+ * its metrics began, after the application was built (the full GCs of its start-up are not
+ * counted); undefined when a process could not be read.
  */
 export async function fullGcCounts(urls: readonly string[]): Promise<number[] | undefined> {
   return (await readAppMetrics(urls))?.map((one) => sum(one, 'marak_gc_pause_seconds_count', { kind: 'major' }));
