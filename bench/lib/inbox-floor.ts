@@ -26,7 +26,7 @@ import { TokenService } from '../../src/modules/identity/token.service.js';
 import { PRINCIPAL_SQL, principalOf } from '../../src/modules/identity/users.service.js';
 import { SystemClock } from '../../src/platform/clock/clock.js';
 import { FieldCryptoService } from '../../src/platform/crypto/field-crypto.service.js';
-import { PreparingClient } from '../../src/platform/database/preparing-client.js';
+import { dataSourceOptions, type PoolOptions } from '../../src/platform/database/data-source-options.js';
 import { applyHeapGrowth } from '../../src/platform/runtime/heap-growth.js';
 
 const config = loadConfig(process.env);
@@ -35,15 +35,9 @@ applyHeapGrowth(config.heapGrowingPercent);
 const tokens = new TokenService(config, new SystemClock());
 const crypto = new FieldCryptoService(config);
 const auditKey = parseBlindIndexKey(config.auditKey);
-// As the app's pool (data-source-options.ts): its size, its client class, connections kept.
-const pool = new pg.Pool({
-  connectionString: config.databaseUrl,
-  max: Number(process.env.MARAK_DB_POOL_SIZE ?? 10),
-  connectionTimeoutMillis: 10_000,
-  idleTimeoutMillis: 300_000,
-  application_name: 'marak-floor',
-  ...(process.env.MARAK_DB_PREPARED_STATEMENTS === 'false' ? {} : { Client: PreparingClient }),
-});
+// The app's own pool options (data-source-options.ts): its size, its client class, connections kept.
+const { extra: poolOptions } = dataSourceOptions(config.databaseUrl!, { extra: { application_name: 'marak-floor' } }) as { extra: PoolOptions };
+const pool = new pg.Pool({ connectionString: config.databaseUrl, ...poolOptions });
 pool.on('error', () => undefined); // an idle connection that breaks is dropped by the pool; the next request opens another
 
 const answer = (res: http.ServerResponse, status: number, body?: unknown) => {

@@ -284,7 +284,7 @@ export class PreparingClient extends pg.Client {
   }
 
   /**
-   * Sends a query of two statements (one Sync) and settles once with `answer(results)` or the
+   * Sends a query of two statements (one Sync) and settles once with `pick(results)` or the
    * first error. pg can answer such a query twice: after a value that cannot be bound it reports
    * the error at once, and still calls back again at the ReadyForQuery of the Sync it sent.
    */
@@ -292,7 +292,7 @@ export class PreparingClient extends pg.Client {
     text: string,
     name: string | undefined,
     build: (done: (err: Error | null | undefined, results?: unknown) => void) => pg.Query,
-    answer: (results: unknown) => unknown,
+    pick: (results: unknown) => unknown,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -305,7 +305,7 @@ export class PreparingClient extends pg.Client {
           return;
         }
         try {
-          resolve(answer(results));
+          resolve(pick(results));
         } catch (e) {
           reject(e);
         }
