@@ -289,6 +289,24 @@ describe('the audit log', () => {
     expect(rest.body.items.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('keeps the data-subject index’s pending list at 256 kB, and finds every read past several merges of it', async () => {
+    // 256 kB, not PostgreSQL's 4 MB: the audited read that merges the list waits for the merge
+    // (migration 1764000007000).
+    const [{ reloptions }] = await ds.query(`SELECT reloptions FROM pg_class WHERE relname = 'audit_log_subject_ids_idx'`);
+    expect(reloptions).toEqual(['gin_pending_list_limit=256']);
+
+    // An inbox page's worth of data subjects per read: about 1 MB of entries, several merges.
+    const people = Array.from({ length: 400 }, () => Array.from({ length: 50 }, () => randomUUID()));
+    for (const subjectIds of people) {
+      await audit.recordRead({ action: 'action.list', objectType: 'action', subjectIds });
+    }
+    for (const i of [0, 137, 399]) {
+      const person = people[i]![i % 50]!;
+      const res = await t.admin.get(`/api/v1/people/${person}/access-log`).expect(200);
+      expect(res.body.items.map((item: { action: string }) => item.action)).toEqual(['action.list']);
+    }
+  }, 60_000);
+
   it('answers the audit routes to no one without a token', async () => {
     for (const p of ['/api/v1/audit', '/api/v1/audit/verify', `/api/v1/people/${randomUUID()}/access-log`]) {
       const res = await t.http.get(p).expect(401);
