@@ -16,8 +16,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Only the index's storage parameter changes: a catalog update, no rewrite of the index. It takes
  * the index's ACCESS EXCLUSIVE lock for a moment, which waits for the audit writes in flight and
  * holds up those behind it: with other processes serving while this one migrates, it gives up
- * after 5 s (the start fails and is retried) rather than queue every audited request behind a
- * long transaction.
+ * after 5 s (this process's start then fails, for its supervisor to restart it) rather than queue
+ * every audited request behind a long transaction.
  */
 export class AuditSubjectIndexPendingList1764000007000 implements MigrationInterface {
   name = 'AuditSubjectIndexPendingList1764000007000';

@@ -6,7 +6,9 @@ import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { AuditSubjectIndexPendingList1764000007000 } from '../../migrations/1764000007000-audit-subject-index-pending-list.js';
 import { Public } from '../../src/common/auth/public.decorator.js';
 import { requestContext, type AuthUser } from '../../src/common/request-context.js';
 import { TestClock } from '../../src/platform/clock/clock.js';
@@ -306,6 +308,40 @@ describe('the audit log', () => {
       expect(res.body.items.map((item: { action: string }) => item.action)).toEqual(['action.list']);
     }
   }, 60_000);
+
+  it('gives up setting that limit after 5 s behind a transaction that holds the audit log, and sets it once that ends', async () => {
+    const limit = async () => (await ds.query(`SELECT reloptions FROM pg_class WHERE relname = 'audit_log_subject_ids_idx'`))[0].reloptions;
+    await ds.query(`ALTER INDEX audit_log_subject_ids_idx RESET (gin_pending_list_limit)`);
+    const migrate = async () => {
+      const runner = ds.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await new AuditSubjectIndexPendingList1764000007000().up(runner);
+        await runner.commitTransaction();
+      } catch (e) {
+        await runner.rollbackTransaction();
+        throw e;
+      } finally {
+        await runner.release();
+      }
+    };
+    // A reader of the audit log in an open transaction: planning the SELECT locks the table's indexes until it ends.
+    const reader = new pg.Client({ connectionString: t.db.url });
+    await reader.connect();
+    try {
+      await reader.query(`BEGIN`);
+      await reader.query(`SELECT count(*) FROM audit_log`);
+      const started = Date.now();
+      await expect(migrate()).rejects.toMatchObject({ code: '55P03' }); // lock_not_available
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+      expect(await limit()).toBeNull();
+      await reader.query(`COMMIT`);
+      await migrate();
+      expect(await limit()).toEqual(['gin_pending_list_limit=256']);
+    } finally {
+      await reader.end();
+    }
+  }, 30_000);
 
   it('answers the audit routes to no one without a token', async () => {
     for (const p of ['/api/v1/audit', '/api/v1/audit/verify', `/api/v1/people/${randomUUID()}/access-log`]) {
