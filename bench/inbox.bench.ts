@@ -96,8 +96,11 @@ try {
     { what: 'page 21 through the cursor', path: `/api/v1/actions?cursor=${cursor}`, sql: bareSql({ after }) },
     { what: 'overdue filter (?overdue=true), first page', path: '/api/v1/actions?overdue=true', sql: bareSql({ overdue: true }) },
   ];
-  await load({ url: app.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // warm-up
-  await load({ url: floor.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) }); // and of the floor
+  // Warm-up: 5 s at full speed of every figure's request, against the app or the floor.
+  const everyFigure = figures.map((f) => ({ method: 'GET' as const, path: f.path }));
+  const warmUp = (target: AppProcess) => load({ url: target.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: everyFigure });
+  await warmUp(app);
+  await warmUp(floor);
   await loop({ concurrency: CONNECTIONS, seconds: 3 }, async (w) => void (await figures[w % figures.length]!.sql())); // and of the bare SQL's pool
   // The steady state of a process that has run for hours, not its first minutes: more warm-up,
   // the app and the floor in turn, until every API process has had a full GC since this began.
@@ -105,18 +108,21 @@ try {
   // V8 set at start-up, a minute or two in; the figures would otherwise meet that one-off at a
   // fixed point of the schedule (bench/RESULTS.md, 2026-12-05), and not the full GCs that follow
   // at the steady state's own pace.
-  const steady = { started: performance.now(), before: await fullGcCounts(app!.urls), after: undefined as number[] | undefined };
-  for (;;) {
-    steady.after = await fullGcCounts(app!.urls);
-    const done = !steady.before || !steady.after || steady.after.every((n, i) => n > steady.before![i]!);
-    if (done || performance.now() - steady.started > STEADY_WARM_UP_MAX_MS) break;
-    for (const target of [app!, floor!]) {
-      await load({ url: target.urls, token: rep.token, connections: warmUpConnections(), seconds: 5, requests: figures.map((f) => ({ method: 'GET' as const, path: f.path })) });
-    }
+  const steadyStart = performance.now();
+  const gcBefore = await fullGcCounts(app.urls);
+  let gcAfter = gcBefore;
+  let reached = false;
+  while (gcBefore && performance.now() - steadyStart <= STEADY_WARM_UP_MAX_MS) {
+    gcAfter = await fullGcCounts(app.urls);
+    reached = gcAfter !== undefined && gcAfter.every((n, i) => n > gcBefore[i]!);
+    if (!gcAfter || reached) break;
+    await warmUp(app);
+    await warmUp(floor);
   }
+  const why = reached ? 'every API process had a full GC' : gcBefore && gcAfter ? `stopped at the cap of ${STEADY_WARM_UP_MAX_MS / 1000} s` : 'the app\'s metrics could not be read';
   process.stdout.write(
-    `# steady state: warmed up ${((performance.now() - steady.started) / 1000).toFixed(0)} s more, until every API process had a full GC (full GCs per process since its metrics began: ` +
-      `${steady.before?.join(', ') ?? 'n/a'} before, ${steady.after?.join(', ') ?? 'n/a'} after; at most ${STEADY_WARM_UP_MAX_MS / 1000} s)\n`,
+    `# steady state: warmed up ${((performance.now() - steadyStart) / 1000).toFixed(0)} s more: ${why} (full GCs per process since its metrics began: ` +
+      `${gcBefore?.join(', ') ?? 'n/a'} before, ${gcAfter?.join(', ') ?? 'n/a'} after)\n`,
   );
   const lines: string[] = [];
   let ok = true;

@@ -16,14 +16,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Only the index's storage parameter changes: a catalog update, no rewrite of the index. It takes
  * the index's ACCESS EXCLUSIVE lock for a moment, which waits for the audit writes in flight and
  * holds up those behind it: with other processes serving while this one migrates, it gives up
- * after 5 s (this process's start then fails, for its supervisor to restart it) rather than queue
- * every audited request behind a long transaction.
+ * after 1 s (this process's start then fails, for its supervisor to restart it) rather than queue
+ * every audited request behind a long transaction. The audit writes it waits for last
+ * milliseconds; a wait of a second means a long transaction, and each attempt holds audited
+ * requests up for at most that second.
  */
 export class AuditSubjectIndexPendingList1764000007000 implements MigrationInterface {
   name = 'AuditSubjectIndexPendingList1764000007000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`SET LOCAL lock_timeout = '5s'`);
+    await q.query(`SET LOCAL lock_timeout = '1s'`);
     await q.query(`ALTER INDEX audit_log_subject_ids_idx SET (gin_pending_list_limit = 256)`);
   }
 

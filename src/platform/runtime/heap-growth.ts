@@ -27,15 +27,10 @@ import type { AppConfig } from '../../config/app-config.js';
  */
 export function applyHeapGrowth(percent: number): void {
   if (!Number.isInteger(percent) || percent < 0) throw new RangeError('heap growing percent must be a non-negative integer');
-  if (percent > 0) v8.setFlagsFromString(heapGrowthFlag(percent));
+  if (percent > 0) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /** The percent a process applies: its setting where it serves HTTP (roles all and api), V8's own choice (0) in a worker. */
 export function heapGrowthFor(config: Pick<AppConfig, 'role' | 'heapGrowingPercent'>): number {
   return config.role === 'worker' ? 0 : config.heapGrowingPercent;
-}
-
-/** The V8 flag for `percent`. */
-export function heapGrowthFlag(percent: number): string {
-  return `--heap-growing-percent=${percent}`;
 }
