@@ -6,10 +6,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
 import type { MinutesDto } from './dto/conference.dto.js';
 
 const FONT = join('assets', 'fonts', 'DejaVuSans.ttf');
+
+/**
+ * pdfkit, loaded on the first minutes PDF rather than at start-up: with fontkit, brotli and its
+ * font tables it is about 5.6 MB of live heap (the app's modules are 51 MB before its first
+ * request), which every full GC of every API process would otherwise mark again, for a document
+ * asked for a few times a month (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC).
+ */
+const loadPdfkit = () => import('pdfkit');
+let pdfkit: ReturnType<typeof loadPdfkit> | undefined;
 let font: Buffer | undefined;
 
 /**
@@ -42,7 +50,8 @@ const at = (instant: string | null) => (instant ? `${HELSINKI.format(new Date(in
  * Renders the minutes. `agencyNames` names the agencies of the actions (ids the reader may see);
  * an agency without a name is shown by its id.
  */
-export function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agencyNames: Map<string, string> }): Promise<Buffer> {
+export async function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agencyNames: Map<string, string> }): Promise<Buffer> {
+  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit());
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,

@@ -1,4 +1,4 @@
-import zxcvbnCommon from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -6,9 +6,19 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** Finnish and Swedish favourites the English-language lists miss. */
 const LOCAL_COMMON = ['salasana', 'salakala', 'lösenord', 'losenord', 'suomi', 'finland', 'kissa', 'koira', 'perkele', 'hyvinvointi', 'poliisi', 'marak', 'tervetuloa', 'kesä', 'talvi', 'syksy', 'kevät'];
 
+/**
+ * zxcvbn-ts's word lists, loaded on the first password checked rather than at start-up: they
+ * are about 2.4 MB of live heap, which every full GC of every API process would otherwise mark
+ * again, for the few requests that set a password (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC).
+ * Its CommonJS build, so that the check stays synchronous.
+ */
+type ZxcvbnCommon = typeof import('@zxcvbn-ts/language-common');
+
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  common ??= new Set([...zxcvbnCommon.dictionary['passwords-common'], ...LOCAL_COMMON].map((p) => p.toLowerCase()));
+  if (common) return common;
+  const zxcvbnCommon = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as ZxcvbnCommon;
+  common = new Set([...zxcvbnCommon.dictionary['passwords-common'], ...LOCAL_COMMON].map((p) => p.toLowerCase()));
   return common;
 }
 
