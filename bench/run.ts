@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineLine } from './lib/machine.js';
 
 /**
  * `npm run bench [-- name …]`: runs every compiled `bench/*.bench.js` (or those whose file name
  * contains one of the names given), one after another, each in its own process so one's heap,
  * pools and timers never colour the next. Each benchmark prints its own lines (a figure, its
  * baseline measured in the same run, and the ratio) and exits non-zero when it missed a target.
- * Never part of `npm test`.
+ * Never part of `npm test`. The first line describes the machine (bench/lib/machine.ts).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
@@ -20,6 +21,8 @@ if (!files.length) {
   process.stderr.write(`no benchmark matches ${wanted.join(', ')}\n`);
   process.exit(2);
 }
+// The machine first, while nothing else runs (bench/lib/machine.ts).
+process.stdout.write(`${await machineLine().catch((err: unknown) => `# machine: not measured (${err instanceof Error ? err.message : String(err)})`)}\n`);
 const failed: string[] = [];
 for (const file of files) {
   process.stdout.write(`# ${file.replace(/\.bench\.js$/, '')}\n`);
