@@ -5,6 +5,7 @@ import { pino, type LoggerOptions } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { pinoHttpOptions } from '../src/platform/logging/logger.js';
 import { REDACTED_FIELDS } from '../src/platform/logging/redaction.js';
+import { median } from './lib/measure.js';
 
 /**
  * `npm run bench -- access-log`: the CPU one request's log costs in an API process: pino-http's
@@ -82,10 +83,6 @@ function cpuPerCall(fn: () => void): number {
   for (let i = 0; i < N; i++) fn();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / N;
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 for (const [what, make] of [['pino-http access line (request, response, two child loggers)', accessLine], ['a careless logger.info({ draft }) of a referral-shaped object', carelessLine]] as const) {

@@ -12,9 +12,12 @@ const FONT = join('assets', 'fonts', 'DejaVuSans.ttf');
 
 /**
  * pdfkit, loaded on the first minutes PDF rather than at start-up: with fontkit, brotli and its
- * font tables it is about 5.6 MB of live heap (the app's modules are 51 MB before its first
- * request), which every full GC of every API process would otherwise mark again, for a document
- * asked for a few times a month (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC).
+ * font tables it is about 5.6 MB of live heap (the app's modules were 51 MB with it, 43.7 MB
+ * without it and the password word lists), which every full GC of every API process would
+ * otherwise mark again, for a document asked for around each monthly conference
+ * (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC). The first PDF of a process pays for the
+ * import: 167–226 ms, once. An import that failed stays failed until the process restarts, as
+ * a failed start-up import would have stopped it.
  */
 const loadPdfkit = () => import('pdfkit');
 let pdfkit: ReturnType<typeof loadPdfkit> | undefined;
