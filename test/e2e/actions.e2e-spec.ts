@@ -5,6 +5,8 @@ import { aMarakGroup, agreeActions, anOpenCase, moveClockTo, relogin, type Marak
 import { aReferralBody, aVictim } from '../harness/referrals.js';
 import { SmtpCatcher } from '../harness/smtp-catcher.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { INBOX_PAGE_SIZE, listActionsQuery } from '../../src/modules/actions/action-store.js';
+import { preparedName } from '../../src/platform/database/preparing-client.js';
 
 const PROBLEM = 'https://marak.example/problems/';
 
@@ -138,6 +140,28 @@ describe('actions: lifecycle, inbox and closure', () => {
     expect(bad.body.errors[0].field).toBe('status');
     await as(m.coordinator).get('/api/v1/actions?cursor=nonsense').expect(400);
     await as(m.coordinator).get('/api/v1/actions?overdue=maybe').expect(400);
+  });
+
+  it('lets PostgreSQL keep one plan for a one-group inbox page instead of planning it on every call', async () => {
+    // The statement the police representative's default page runs (ActionsService.list), on one
+    // connection, as the app's pool runs it: a named prepared statement (PreparingClient).
+    const page = listActionsQuery({ staffGroups: [], agencyId: m.police.id, repGroups: [m.group.id], userId: m.reps.police.id, filters: {}, today: toHelsinkiDate(new Date()), limit: INBOX_PAGE_SIZE + 1 })!;
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      for (let i = 0; i < 8; i++) {
+        const rows: Array<{ id: string }> = await runner.query(page.text, page.values);
+        expect(rows.map((r) => r.id)).toEqual([a.P1.id, a.P2.id]);
+      }
+      // PostgreSQL plans a prepared statement afresh for its first five runs on a connection, then
+      // keeps a generic plan if that is estimated no dearer. (The connection may have run it before,
+      // for the tests above.) The form with `unnest` and a `LIMIT $n` was planned on every run.
+      const [plans] = await runner.query(`SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1`, [preparedName(page.text)]);
+      expect(plans.custom).toBe(5);
+      expect(plans.generic).toBeGreaterThanOrEqual(3);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('lists the agreed actions in the minutes: all of them for the staff, only its own for an agency', async () => {
