@@ -85,16 +85,18 @@ export interface ListActionsParams {
  * only by which filters are present, never by values: every value is a parameter, except a
  * limit of the default page (below).
  *
- * With one group in scope (a representative of one group, the coordinator of one) the statement
- * is that group's ordered scan alone, without `unnest`, LATERAL and the merge. PostgreSQL can
- * then keep a generic plan for it: the prepared statement is planned once per connection instead
+ * With one group in scope (a representative of one group, the coordinator of one) and no status
+ * or overdue filter, the statement is that group's ordered scan alone, without `unnest`, LATERAL
+ * and the merge. PostgreSQL can then keep a generic plan for it: the prepared statement is planned once per connection instead
  * of on every call, which the `unnest` form never was (its generic plan assumes 10 groups, so the
  * plan cache keeps planning it afresh). That needs the LIMIT in the text too (a `LIMIT $n` makes
  * the generic plan's estimate assume a tenth of the rows), so the default page's limit is written
- * as a number; any other page size stays a parameter, so the texts stay bounded. Measured on the
- * representative's first page (`EXPLAIN ANALYZE EXECUTE` after 8 executions): 0.35–0.56 ms to
- * plan and 0.29–0.60 ms to run before, 0.005–0.018 ms and 0.16–0.30 ms after
- * (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC).
+ * as a number. Any other page size stays a parameter, so the texts stay bounded: the one-group
+ * forms add 2 × 16 filter combinations, each with a parameter or the literal limit. A status or
+ * overdue filter keeps the merge form (see `oneGroup`). Measured on the representative's first
+ * page (`EXPLAIN ANALYZE EXECUTE` after 8 executions): 0.35–0.56 ms to plan and 0.29–0.60 ms to
+ * run before, 0.005–0.018 ms and 0.16–0.30 ms after (bench/RESULTS.md, 2026-12-05 session from
+ * 07:56 UTC).
  */
 export function listActionsQuery(p: ListActionsParams): { text: string; values: unknown[] } | undefined {
   const values: unknown[] = [];
@@ -109,10 +111,17 @@ export function listActionsQuery(p: ListActionsParams): { text: string; values: 
   if (f.statuses) filters.push(`a.status = ANY(${$(f.statuses, '::text[]')})`);
   if (f.overdue !== undefined) filters.push(`${f.overdue ? '' : 'NOT '}(a.status = ANY(${$([...OPEN_STATUSES], '::text[]')}) AND a.due_date < ${$(p.today, '::date')})`);
   if (p.after) filters.push(`(a.due_date, a.id) > (${$(p.after.due, '::date')}, ${$(p.after.id, '::uuid')})`);
-  const limit = p.limit === INBOX_PAGE_SIZE + 1 ? String(p.limit) : $(p.limit, '::int');
-  const tail = `${filters.map((c) => `AND ${c}`).join(' ')} ORDER BY a.due_date, a.id LIMIT ${limit}`;
+  // The one-group form (see above), unless a status or overdue filter is given: a generic plan
+  // cannot prove that `status = ANY($n)` matches the partial index of open actions
+  // (actions_open_idx), and for a coordinator's overdue page it read the group's history in
+  // due-date order instead: 85 ms against 3.3 ms (plan_cache_mode forced, bench/RESULTS.md). Such a
+  // request keeps the form that is planned on every call, with its values. The default page's
+  // limit is written into the one-group form's text; in the others it would change nothing.
   const repGroups = p.agencyId ? p.repGroups : [];
-  if (p.staffGroups.length + repGroups.length === 1) {
+  const oneGroup = p.staffGroups.length + repGroups.length === 1 && !f.statuses && f.overdue === undefined;
+  const limit = oneGroup && p.limit === INBOX_PAGE_SIZE + 1 ? String(p.limit) : $(p.limit, '::int');
+  const tail = `${filters.map((c) => `AND ${c}`).join(' ')} ORDER BY a.due_date, a.id LIMIT ${limit}`;
+  if (oneGroup) {
     const [staffGroup] = p.staffGroups;
     const scope = staffGroup !== undefined ? `a.group_id = ${$(staffGroup, '::uuid')}` : `a.agency_id = ${$(p.agencyId, '::uuid')} AND a.group_id = ${$(repGroups[0], '::uuid')}`;
     return { text: `${SELECT_ACTION} WHERE ${scope} ${tail}`, values };
