@@ -18,6 +18,7 @@ import { Retention1764000001000 } from './1764000001000-retention.js';
 import { ReferralRepeatIndex1764000002000 } from './1764000002000-referral-repeat-index.js';
 import { ActionInboxIndex1764000004000 } from './1764000004000-action-inbox-index.js';
 import { ActionEventsSeq1764000005000 } from './1764000005000-action-events-seq.js';
+import { AuditChains1764000006000 } from './1764000006000-audit-chains.js';
 
 export const MIGRATIONS = [
   IdempotencyKeys1763900000000,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   ReferralRepeatIndex1764000002000,
   ActionInboxIndex1764000004000,
   ActionEventsSeq1764000005000,
+  AuditChains1764000006000,
 ];

@@ -1,10 +1,9 @@
-import { MIGRATIONS as LANDED_BY_1764000005000 } from '../../../migrations/index.js';
-import { AuditChains1764000006000 } from '../../../migrations/1764000006000-audit-chains.js';
+import { MIGRATIONS as LANDED_BY_1764000006000 } from '../../../migrations/index.js';
 import { AuditSubjectIndexPendingList1764000007000 } from '../../../migrations/1764000007000-audit-subject-index-pending-list.js';
 
 /**
  * Every migration, in order. `migrations/index.ts` stays exactly as it landed (nothing under
- * `migrations/` is edited once landed), so migrations added after 1764000005000 are listed here:
- * append a new one at the end.
+ * `migrations/` is edited once landed); it lists every migration up to 1764000006000. A
+ * migration added after that is imported here and appended at the end of this list.
  */
-export const MIGRATIONS = [...LANDED_BY_1764000005000, AuditChains1764000006000, AuditSubjectIndexPendingList1764000007000];
+export const MIGRATIONS = [...LANDED_BY_1764000006000, AuditSubjectIndexPendingList1764000007000];
