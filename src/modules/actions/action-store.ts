@@ -93,7 +93,7 @@ export interface ListActionsParams {
  * the generic plan's estimate assume a tenth of the rows), so the default page's limit is written
  * as a number. Any other page size stays a parameter, so the texts stay bounded: the one-group
  * forms add 2 × 16 filter combinations, each with a parameter or the literal limit. A status or
- * overdue filter keeps the merge form (see `oneGroup`). Measured on the representative's first
+ * overdue filter keeps the merge form (see `only`). Measured on the representative's first
  * page (`EXPLAIN ANALYZE EXECUTE` after 8 executions): 0.35–0.56 ms to plan and 0.29–0.60 ms to
  * run before, 0.005–0.018 ms and 0.16–0.30 ms after (bench/RESULTS.md, 2026-12-05 session from
  * 07:56 UTC).
@@ -111,30 +111,26 @@ export function listActionsQuery(p: ListActionsParams): { text: string; values: 
   if (f.statuses) filters.push(`a.status = ANY(${$(f.statuses, '::text[]')})`);
   if (f.overdue !== undefined) filters.push(`${f.overdue ? '' : 'NOT '}(a.status = ANY(${$([...OPEN_STATUSES], '::text[]')}) AND a.due_date < ${$(p.today, '::date')})`);
   if (p.after) filters.push(`(a.due_date, a.id) > (${$(p.after.due, '::date')}, ${$(p.after.id, '::uuid')})`);
+  // Each scope: its groups, and the condition that takes one of them (a parameter, or the
+  // merge form's `scope.group_id`).
+  const repGroups = p.agencyId ? p.repGroups : [];
+  const scopes: Array<{ groups: string[]; where: (group: string) => string }> = [];
+  if (p.staffGroups.length) scopes.push({ groups: p.staffGroups, where: (group) => `a.group_id = ${group}` });
+  if (repGroups.length) scopes.push({ groups: repGroups, where: (group) => `a.agency_id = ${$(p.agencyId, '::uuid')} AND a.group_id = ${group}` });
   // The one-group form (see above), unless a status or overdue filter is given: a generic plan
   // cannot prove that `status = ANY($n)` matches the partial index of open actions
   // (actions_open_idx), and for a coordinator's overdue page it read the group's history in
   // due-date order instead: 85 ms against 3.3 ms (plan_cache_mode forced, bench/RESULTS.md). Such a
   // request keeps the form that is planned on every call, with its values. The default page's
   // limit is written into the one-group form's text; in the others it would change nothing.
-  const repGroups = p.agencyId ? p.repGroups : [];
-  const oneGroup = p.staffGroups.length + repGroups.length === 1 && !f.statuses && f.overdue === undefined;
-  const limit = oneGroup && p.limit === INBOX_PAGE_SIZE + 1 ? String(p.limit) : $(p.limit, '::int');
+  const [only] = scopes.length === 1 && scopes[0]!.groups.length === 1 && !f.statuses && f.overdue === undefined ? scopes : [];
+  const limit = only && p.limit === INBOX_PAGE_SIZE + 1 ? String(p.limit) : $(p.limit, '::int');
   const tail = `${filters.map((c) => `AND ${c}`).join(' ')} ORDER BY a.due_date, a.id LIMIT ${limit}`;
-  if (oneGroup) {
-    const [staffGroup] = p.staffGroups;
-    const scope = staffGroup !== undefined ? `a.group_id = ${$(staffGroup, '::uuid')}` : `a.agency_id = ${$(p.agencyId, '::uuid')} AND a.group_id = ${$(repGroups[0], '::uuid')}`;
-    return { text: `${SELECT_ACTION} WHERE ${scope} ${tail}`, values };
-  }
-  const branches: string[] = [];
-  if (p.staffGroups.length) {
-    branches.push(`SELECT x.* FROM unnest(${$(p.staffGroups, '::uuid[]')}) AS scope (group_id)
-      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.group_id = scope.group_id ${tail}) x`);
-  }
-  if (repGroups.length) {
-    branches.push(`SELECT x.* FROM unnest(${$(repGroups, '::uuid[]')}) AS scope (group_id)
-      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE a.agency_id = ${$(p.agencyId, '::uuid')} AND a.group_id = scope.group_id ${tail}) x`);
-  }
+  if (only) return { text: `${SELECT_ACTION} WHERE ${only.where($(only.groups[0], '::uuid'))} ${tail}`, values };
+  const branches = scopes.map(
+    (scope) => `SELECT x.* FROM unnest(${$(scope.groups, '::uuid[]')}) AS scope (group_id)
+      CROSS JOIN LATERAL (${SELECT_ACTION} WHERE ${scope.where('scope.group_id')} ${tail}) x`,
+  );
   if (!branches.length) return undefined;
   return { text: `SELECT page.* FROM (${branches.join(' UNION ALL ')}) page ORDER BY page.due_date, page.id LIMIT ${limit}`, values };
 }

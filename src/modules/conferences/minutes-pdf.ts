@@ -16,8 +16,7 @@ const FONT = join('assets', 'fonts', 'DejaVuSans.ttf');
  * without it and the password word lists), which every full GC of every API process would
  * otherwise mark again, for a document asked for around each monthly conference
  * (bench/RESULTS.md, 2026-12-05 session from 07:56 UTC). The first PDF of a process pays for the
- * import: 167–226 ms, once. An import that failed stays failed until the process restarts, as
- * a failed start-up import would have stopped it.
+ * import: 167–226 ms, once. An import that failed is tried again by the next PDF.
  */
 const loadPdfkit = () => import('pdfkit');
 let pdfkit: ReturnType<typeof loadPdfkit> | undefined;
@@ -54,7 +53,10 @@ const at = (instant: string | null) => (instant ? `${HELSINKI.format(new Date(in
  * an agency without a name is shown by its id.
  */
 export async function renderMinutesPdf(m: MinutesDto, opts: { groupName: string; agencyNames: Map<string, string> }): Promise<Buffer> {
-  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit());
+  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit().catch((err: unknown) => {
+    pdfkit = undefined;
+    throw err;
+  }));
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,

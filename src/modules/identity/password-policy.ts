@@ -11,7 +11,8 @@ const LOCAL_COMMON = ['salasana', 'salakala', 'lösenord', 'losenord', 'suomi', 
  * are about 2.4 MB of live heap, which every full GC of every API process would otherwise mark
  * again, for the few requests that set a password (bench/RESULTS.md, 2026-12-05 session from 07:56
  * UTC). The first check of a process pays for loading them and building the set: 89–105 ms,
- * once (23–26 ms when only the set was built then); later checks take 0.2 ms. Its CommonJS build, so that the check stays synchronous.
+ * once (23–26 ms when only the set was built then); later checks take 0.2 ms. Its CommonJS
+ * build, so that the check stays synchronous.
  */
 type ZxcvbnCommon = typeof import('@zxcvbn-ts/language-common');
 
